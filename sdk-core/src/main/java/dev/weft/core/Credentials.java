@@ -1,0 +1,247 @@
+package dev.weft.core;
+
+import dev.weft.core.internal.EcCurves;
+import dev.weft.core.internal.Pem;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+
+/**
+ * Reads and writes the PEM files that Fabric tools produce: certificates ({@code CERTIFICATE})
+ * and EC private keys, both PKCS#8 ({@code PRIVATE KEY}, as cryptogen and Fabric CA write them)
+ * and SEC1 ({@code EC PRIVATE KEY}, optionally preceded by {@code EC PARAMETERS}, as OpenSSL
+ * writes them).
+ *
+ * <p>Every failure is a {@link CredentialException} that says what was found and what to do:
+ * an RSA or Ed25519 key, a key on an unsupported curve, a password-protected key, a file with no
+ * PEM in it, or a certificate that does not match its private key.
+ *
+ * <p>Stateless and thread-safe.
+ *
+ * <pre>{@code
+ * X509Certificate cert = Credentials.readCertificate(Path.of("signcerts/cert.pem"));
+ * PrivateKey key = Credentials.readPrivateKey(Path.of("keystore/priv_sk"));
+ * Credentials.checkKeyPair(cert, key);
+ * }</pre>
+ */
+public final class Credentials {
+    private Credentials() {
+    }
+
+    /** Reads the first certificate in a PEM file. */
+    public static X509Certificate readCertificate(Path file) {
+        return readCertificate(readFile(file), file.toString());
+    }
+
+    /** Reads the first certificate in PEM text. */
+    public static X509Certificate readCertificate(String pem) {
+        return readCertificate(pem, "PEM text");
+    }
+
+    private static X509Certificate readCertificate(String pem, String source) {
+        List<X509Certificate> certs = readCertificates(pem, source);
+        if (certs.isEmpty()) {
+            throw new CredentialException(source + " holds no CERTIFICATE block");
+        }
+        return certs.get(0);
+    }
+
+    /** Reads every certificate in a PEM file (a chain or a bundle of CA certificates). */
+    public static List<X509Certificate> readCertificates(Path file) {
+        return readCertificates(readFile(file), file.toString());
+    }
+
+    /** Reads every certificate in PEM text; other PEM blocks are ignored. */
+    public static List<X509Certificate> readCertificates(String pem) {
+        return readCertificates(pem, "PEM text");
+    }
+
+    private static List<X509Certificate> readCertificates(String pem, String source) {
+        List<X509Certificate> result = new ArrayList<>();
+        JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
+        for (Object object : parsePem(pem, source)) {
+            if (object instanceof X509CertificateHolder holder) {
+                try {
+                    result.add(converter.getCertificate(holder));
+                } catch (CertificateException e) {
+                    throw new CredentialException(source + " holds a CERTIFICATE block that is not a valid X.509 certificate", e);
+                }
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    /**
+     * Parses a DER-encoded X.509 certificate.
+     *
+     * @throws CredentialException if the bytes are not a certificate
+     */
+    public static X509Certificate parseCertificate(byte[] der) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(new X509CertificateHolder(der));
+        } catch (IOException | CertificateException e) {
+            throw new CredentialException("not a DER-encoded X.509 certificate", e);
+        }
+    }
+
+    /** Reads the EC private key in a PEM file. */
+    public static PrivateKey readPrivateKey(Path file) {
+        return readPrivateKey(readFile(file), file.toString());
+    }
+
+    /** Reads the EC private key in PEM text. */
+    public static PrivateKey readPrivateKey(String pem) {
+        return readPrivateKey(pem, "PEM text");
+    }
+
+    private static PrivateKey readPrivateKey(String pem, String source) {
+        PrivateKeyInfo info = null;
+        boolean sawCertificate = false;
+        boolean sawPublicKey = false;
+        for (Object object : parsePem(pem, source)) {
+            if (object instanceof PrivateKeyInfo pki) {
+                info = pki;
+            } else if (object instanceof PEMKeyPair pair) {
+                info = pair.getPrivateKeyInfo();
+            } else if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
+                throw new CredentialException(source + " holds a password-protected private key; Weft needs it "
+                        + "unencrypted (for example: openssl pkcs8 -in key.pem -out key-plain.pem -nocrypt), "
+                        + "or supply your own Signer");
+            } else if (object instanceof X509CertificateHolder) {
+                sawCertificate = true;
+            } else if (object instanceof SubjectPublicKeyInfo) {
+                sawPublicKey = true;
+            }
+            if (info != null) {
+                break;
+            }
+        }
+        if (info == null) {
+            String found = sawCertificate ? " (it holds a certificate: pass the private key file instead)"
+                    : sawPublicKey ? " (it holds a public key, not a private key)" : "";
+            throw new CredentialException(source + " holds no private key" + found);
+        }
+        return toPrivateKey(info, source);
+    }
+
+    private static PrivateKey toPrivateKey(PrivateKeyInfo info, String source) {
+        ASN1ObjectIdentifier algorithm = info.getPrivateKeyAlgorithm().getAlgorithm();
+        if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) {
+            throw new CredentialException(source + " holds an RSA private key; Fabric identities use ECDSA keys "
+                    + "on P-256 or P-384 (enroll again with an EC key, e.g. Fabric CA's default 'ecdsa 256')");
+        }
+        if (EdECObjectIdentifiers.id_Ed25519.equals(algorithm)) {
+            throw new CredentialException(source + " holds an Ed25519 private key; Weft signs with ECDSA P-256 or "
+                    + "P-384 keys (Ed25519 needs Fabric 3.0 and is not supported yet)");
+        }
+        if (!X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)) {
+            throw new CredentialException(source + " holds a private key of unsupported type " + algorithm
+                    + "; Fabric identities use ECDSA keys on P-256 or P-384");
+        }
+        var params = info.getPrivateKeyAlgorithm().getParameters();
+        if (!(params instanceof ASN1ObjectIdentifier curveOid) || EcCurves.byOid(curveOid) == null) {
+            throw new CredentialException(source + " holds an EC private key on an unsupported curve ("
+                    + params + "); Fabric identities use " + String.join(" or ", EcCurves.supportedNames()));
+        }
+        try {
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CredentialException(source + " holds an EC private key that cannot be decoded", e);
+        }
+    }
+
+    /**
+     * Checks that a certificate carries the public key of a private key.
+     *
+     * @throws CredentialException if they do not belong together, naming the certificate subject
+     */
+    public static void checkKeyPair(X509Certificate certificate, PrivateKey key) {
+        ECPublicKeyParameters fromCert = EcCurves.publicKeyParameters(certificate.getPublicKey());
+        ECPrivateKeyParameters priv = EcCurves.privateKeyParameters(key);
+        if (EcCurves.of(priv.getParameters()) != EcCurves.of(fromCert.getParameters())) {
+            throw new CredentialException("the private key is on " + EcCurves.of(priv.getParameters()).displayName()
+                    + " but the certificate " + certificate.getSubjectX500Principal().getName() + " is on "
+                    + EcCurves.of(fromCert.getParameters()).displayName() + ": they do not belong together");
+        }
+        var derived = new FixedPointCombMultiplier()
+                .multiply(priv.getParameters().getG(), priv.getD()).normalize();
+        if (!derived.equals(fromCert.getQ().normalize())) {
+            throw new CredentialException("the private key does not match the certificate "
+                    + certificate.getSubjectX500Principal().getName()
+                    + ": check that the key and certificate files come from the same enrollment");
+        }
+    }
+
+    /** The certificate in PEM form, byte for byte as Fabric (Go) writes it. */
+    public static String toPem(X509Certificate certificate) {
+        try {
+            return Pem.encode("CERTIFICATE", certificate.getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new CredentialException("certificate cannot be encoded", e);
+        }
+    }
+
+    /** The private key as unencrypted PKCS#8 PEM ({@code PRIVATE KEY}), as cryptogen writes it. */
+    public static String toPem(PrivateKey key) {
+        byte[] encoded = key.getEncoded();
+        if (encoded == null || !"PKCS#8".equals(key.getFormat())) {
+            throw new CredentialException("the private key cannot be exported as PKCS#8 (it may live in an HSM)");
+        }
+        return Pem.encode("PRIVATE KEY", encoded);
+    }
+
+    private static List<Object> parsePem(String pem, String source) {
+        if (pem == null || pem.isBlank()) {
+            throw new CredentialException(source + " is empty; expected PEM text starting with -----BEGIN");
+        }
+        List<Object> objects = new ArrayList<>();
+        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+            Object object;
+            while ((object = parser.readObject()) != null) {
+                objects.add(object);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CredentialException(source + " is not valid PEM: " + e.getMessage(), e);
+        }
+        if (objects.isEmpty()) {
+            throw new CredentialException(source + " holds no PEM block; expected text starting with -----BEGIN");
+        }
+        return objects;
+    }
+
+    private static String readFile(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new CredentialException(file + " does not exist", e);
+        } catch (IOException e) {
+            throw new CredentialException(file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

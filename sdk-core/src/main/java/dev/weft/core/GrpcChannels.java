@@ -1,0 +1,154 @@
+package dev.weft.core;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NegotiationType;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates gRPC channels to Fabric nodes from {@link EndpointConfig}s: grpc-netty, with TLS by
+ * netty-tcnative's BoringSSL when it is available on the platform (JDK TLS otherwise), mutual TLS,
+ * authority override, keep-alive, message size limit, connect timeout, and a default deadline
+ * for unary calls.
+ *
+ * <p>Ownership: the caller owns every channel this class returns and must shut it down. Channels
+ * are meant to be shared: one per node, used by every call to it.
+ */
+public final class GrpcChannels {
+    private static final Logger log = LoggerFactory.getLogger(GrpcChannels.class);
+
+    private GrpcChannels() {
+    }
+
+    /**
+     * Creates a channel. No connection is made until the first call.
+     *
+     * @throws CredentialException if the TLS material cannot be used
+     */
+    public static ManagedChannel create(EndpointConfig endpoint) {
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(endpoint.host(), endpoint.port())
+                .maxInboundMessageSize(endpoint.maxInboundMessageSize())
+                .keepAliveTime(endpoint.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(endpoint.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveWithoutCalls(endpoint.keepAliveWithoutCalls())
+                .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        endpoint.connectTimeout().toMillis()))
+                .intercept(new DefaultDeadline(endpoint.defaultDeadline().toNanos()));
+        endpoint.authorityOverride().ifPresent(builder::overrideAuthority);
+        endpoint.executor().ifPresent(builder::executor);
+        if (endpoint.tls()) {
+            builder.negotiationType(NegotiationType.TLS).sslContext(sslContext(endpoint));
+        } else {
+            builder.usePlaintext();
+        }
+        log.debug("created channel to {}", endpoint);
+        return builder.build();
+    }
+
+    /** The TLS implementation channels use: {@code OPENSSL} (BoringSSL) when available, else {@code JDK}. */
+    public static SslProvider tlsProvider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    private static SslContext sslContext(EndpointConfig endpoint) {
+        try {
+            SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forClient(), tlsProvider())
+                    .trustManager(endpoint.trustedCertificates().toArray(new X509Certificate[0]));
+            if (!endpoint.clientCertificateChain().isEmpty()) {
+                ssl.keyManager(endpoint.clientKey().orElseThrow(),
+                        endpoint.clientCertificateChain().toArray(new X509Certificate[0]));
+            }
+            return ssl.build();
+        } catch (SSLException | RuntimeException e) {
+            throw new CredentialException("TLS settings for " + endpoint.target() + " cannot be used: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Turns a failed call into a {@link ConnectionException} with a message a person can act on,
+     * when the failure is about the connection (UNAVAILABLE, a TLS handshake failure). Returns
+     * null for other failures, which the caller reports in its own terms.
+     */
+    public static ConnectionException describeConnectionFailure(String target, Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        Throwable tlsCause = findTlsFailure(failure);
+        if (tlsCause != null) {
+            String reason = tlsCause instanceof CertPathValidatorException || mentionsTrust(tlsCause)
+                    ? "the server's certificate is not signed by a trusted CA (check the tlsCACerts configured for "
+                            + target + ")"
+                    : "the TLS handshake failed (" + tlsCause.getMessage() + ")";
+            return new ConnectionException(target, "cannot connect to " + target + ": " + reason, failure, false);
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE) {
+            String detail = status.getDescription() != null ? status.getDescription()
+                    : status.getCause() != null ? status.getCause().getMessage() : "unavailable";
+            return new ConnectionException(target, "cannot connect to " + target + ": " + detail, failure, true);
+        }
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && failure instanceof StatusRuntimeException) {
+            return new ConnectionException(target, "call to " + target + " timed out: " + status.getDescription(),
+                    failure, true);
+        }
+        return null;
+    }
+
+    private static Throwable findTlsFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof CertPathValidatorException || t instanceof CertificateException) {
+                return t;
+            }
+            if (t instanceof SSLHandshakeException) {
+                Throwable deeper = t.getCause();
+                while (deeper != null) {
+                    if (deeper instanceof CertPathValidatorException || deeper instanceof CertificateException) {
+                        return deeper;
+                    }
+                    deeper = deeper.getCause();
+                }
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static boolean mentionsTrust(Throwable t) {
+        String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return m.contains("path") || m.contains("trust") || m.contains("unknown ca") || m.contains("certificate_unknown");
+    }
+
+    /** Applies a deadline to unary calls that have none, so that no request can hang forever. */
+    private static final class DefaultDeadline implements ClientInterceptor {
+        private final long nanos;
+
+        DefaultDeadline(long nanos) {
+            this.nanos = nanos;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
+                options = options.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
+            }
+            return next.newCall(method, options);
+        }
+    }
+}

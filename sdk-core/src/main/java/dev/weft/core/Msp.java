@@ -1,0 +1,331 @@
+package dev.weft.core;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.internal.EcCurves;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.Provider;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.hyperledger.fabric.protos.common.MSPRole;
+import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
+import org.hyperledger.fabric.protos.msp.FabricNodeOUs;
+import org.hyperledger.fabric.protos.msp.FabricOUIdentifier;
+import org.hyperledger.fabric.protos.msp.MSPConfig;
+
+/**
+ * A Fabric X.509 membership service provider, as a channel defines it in its config
+ * ({@code msp.FabricMSPConfig}): root and intermediate CA certificates, revocation lists, admin
+ * certificates, node OUs and TLS CA certificates.
+ *
+ * <p>{@link #validate} checks a certificate as Fabric's MSP does: it must chain through the
+ * intermediates to a root, every certificate in the chain must be within its validity period and
+ * unrevoked, the certificate itself must not be a CA, and with node OUs enabled it must carry
+ * exactly one of the client, peer, admin or orderer OUs. Validation does not cache; use
+ * {@link ChannelMsps}, which does.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class Msp {
+    private static final int MAX_CHAIN_LENGTH = 10;
+    private static final Provider BC = new BouncyCastleProvider();
+
+    /** One node OU: the OU value and, optionally, the CA certificate that must have issued it. */
+    public record NodeOu(String organizationalUnit, X509Certificate certifier) {
+    }
+
+    /** Node OU settings: which OU marks clients, peers, admins and orderers. */
+    public record NodeOus(boolean enabled, NodeOu client, NodeOu peer, NodeOu admin, NodeOu orderer) {
+    }
+
+    private final String id;
+    private final FabricMSPConfig config;
+    private final List<X509Certificate> roots;
+    private final List<X509Certificate> intermediates;
+    private final List<X509Certificate> admins;
+    private final List<X509Certificate> tlsRoots;
+    private final List<X509Certificate> tlsIntermediates;
+    private final List<X509CRL> revocationLists;
+    private final List<NodeOu> organizationalUnitIdentifiers;
+    private final NodeOus nodeOus;
+
+    private Msp(FabricMSPConfig config) {
+        this.config = config;
+        this.id = config.getName();
+        if (id.isEmpty()) {
+            throw new ChannelConfigException("MSP config has no name (MSP id)");
+        }
+        String hashFamily = config.getCryptoConfig().getSignatureHashFamily();
+        if (!hashFamily.isEmpty() && !hashFamily.equals("SHA2")) {
+            throw new ChannelConfigException("MSP " + id + " uses signature hash family " + hashFamily
+                    + "; Weft supports SHA2 (the Fabric default)");
+        }
+        this.roots = certificates(config.getRootCertsList(), "root_certs");
+        if (roots.isEmpty()) {
+            throw new ChannelConfigException("MSP " + id + " has no root certificates");
+        }
+        this.intermediates = certificates(config.getIntermediateCertsList(), "intermediate_certs");
+        this.admins = certificates(config.getAdminsList(), "admins");
+        this.tlsRoots = certificates(config.getTlsRootCertsList(), "tls_root_certs");
+        this.tlsIntermediates = certificates(config.getTlsIntermediateCertsList(), "tls_intermediate_certs");
+        this.revocationLists = crls(config.getRevocationListList());
+        List<NodeOu> ous = new ArrayList<>();
+        for (FabricOUIdentifier ou : config.getOrganizationalUnitIdentifiersList()) {
+            ous.add(nodeOu(ou, "organizational_unit_identifiers"));
+        }
+        this.organizationalUnitIdentifiers = List.copyOf(ous);
+        FabricNodeOUs n = config.getFabricNodeOus();
+        this.nodeOus = new NodeOus(n.getEnable(),
+                n.hasClientOuIdentifier() ? nodeOu(n.getClientOuIdentifier(), "client_ou_identifier") : null,
+                n.hasPeerOuIdentifier() ? nodeOu(n.getPeerOuIdentifier(), "peer_ou_identifier") : null,
+                n.hasAdminOuIdentifier() ? nodeOu(n.getAdminOuIdentifier(), "admin_ou_identifier") : null,
+                n.hasOrdererOuIdentifier() ? nodeOu(n.getOrdererOuIdentifier(), "orderer_ou_identifier") : null);
+    }
+
+    /**
+     * An MSP from its channel-config definition.
+     *
+     * @throws ChannelConfigException if a certificate or CRL cannot be decoded, or there are no roots
+     */
+    public static Msp fromConfig(FabricMSPConfig config) {
+        return new Msp(config);
+    }
+
+    /**
+     * An MSP from an {@code msp.MSPConfig} value (as stored under a config group's {@code MSP} key).
+     *
+     * @throws ChannelConfigException if it is not a FABRIC (X.509) MSP or cannot be decoded
+     */
+    public static Msp fromConfig(MSPConfig config) {
+        if (config.getType() != 0) {
+            throw new ChannelConfigException("MSP of type " + config.getType()
+                    + " is not supported; Weft supports FABRIC (X.509) MSPs");
+        }
+        try {
+            return new Msp(FabricMSPConfig.parseFrom(config.getConfig()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new ChannelConfigException("MSP config is not a FabricMSPConfig", e);
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The definition this MSP was built from. */
+    public FabricMSPConfig config() {
+        return config;
+    }
+
+    public List<X509Certificate> rootCertificates() {
+        return roots;
+    }
+
+    public List<X509Certificate> intermediateCertificates() {
+        return intermediates;
+    }
+
+    public List<X509Certificate> tlsRootCertificates() {
+        return tlsRoots;
+    }
+
+    public List<X509Certificate> tlsIntermediateCertificates() {
+        return tlsIntermediates;
+    }
+
+    public NodeOus nodeOus() {
+        return nodeOus;
+    }
+
+    /**
+     * Validates a certificate as a member of this MSP at the given time.
+     *
+     * @param serialized the serialized identity to report (and compare IDENTITY principals against)
+     * @throws IdentityValidationException saying why the certificate is not a valid member
+     */
+    public MspIdentity validate(X509Certificate certificate, ByteString serialized, Instant at) {
+        String subject = certificate.getSubjectX500Principal().getName();
+        if (certificate.getBasicConstraints() >= 0) {
+            throw new IdentityValidationException("certificate " + subject
+                    + " is a CA certificate; a CA cannot be used as an identity in MSP " + id);
+        }
+        List<X509Certificate> chain = chain(certificate);
+        Instant notBefore = Instant.MIN;
+        Instant notAfter = Instant.MAX;
+        for (X509Certificate cert : chain) {
+            Instant from = cert.getNotBefore().toInstant();
+            Instant until = cert.getNotAfter().toInstant();
+            if (at.isBefore(from) || at.isAfter(until)) {
+                throw new IdentityValidationException("certificate " + cert.getSubjectX500Principal().getName()
+                        + (cert == certificate ? "" : " (issuer of " + subject + ")")
+                        + " is valid from " + from + " to " + until + ", not at " + at);
+            }
+            notBefore = from.isAfter(notBefore) ? from : notBefore;
+            notAfter = until.isBefore(notAfter) ? until : notAfter;
+        }
+        checkRevocation(chain);
+        Set<String> ous = organizationalUnits(certificate);
+        if (!organizationalUnitIdentifiers.isEmpty()
+                && organizationalUnitIdentifiers.stream().noneMatch(ou -> matches(ou, ous, chain))) {
+            throw new IdentityValidationException("certificate " + subject + " has none of the organizational units "
+                    + "MSP " + id + " requires");
+        }
+        EnumSet<MSPRole.MSPRoleType> roles = EnumSet.of(MSPRole.MSPRoleType.MEMBER);
+        if (nodeOus.enabled()) {
+            int nodeRoles = 0;
+            nodeRoles += grant(roles, MSPRole.MSPRoleType.CLIENT, nodeOus.client(), ous, chain);
+            nodeRoles += grant(roles, MSPRole.MSPRoleType.PEER, nodeOus.peer(), ous, chain);
+            nodeRoles += grant(roles, MSPRole.MSPRoleType.ADMIN, nodeOus.admin(), ous, chain);
+            nodeRoles += grant(roles, MSPRole.MSPRoleType.ORDERER, nodeOus.orderer(), ous, chain);
+            if (nodeRoles != 1) {
+                throw new IdentityValidationException("certificate " + subject + " must carry exactly one node OU "
+                        + "(client, peer, admin or orderer) to be valid in MSP " + id + ", but has " + nodeRoles);
+            }
+        }
+        if (admins.contains(certificate)) {
+            roles.add(MSPRole.MSPRoleType.ADMIN);
+        }
+        return new MspIdentity(id, certificate, serialized, chain, roles, ous, notBefore, notAfter,
+                EcCurves.publicKeyParameters(certificate.getPublicKey()));
+    }
+
+    private static int grant(Set<MSPRole.MSPRoleType> roles, MSPRole.MSPRoleType role, NodeOu ou, Set<String> ous,
+            List<X509Certificate> chain) {
+        if (ou != null && matches(ou, ous, chain)) {
+            roles.add(role);
+            return 1;
+        }
+        return 0;
+    }
+
+    private static boolean matches(NodeOu ou, Set<String> ous, List<X509Certificate> chain) {
+        return ous.contains(ou.organizationalUnit()) && (ou.certifier() == null || chain.contains(ou.certifier()));
+    }
+
+    /** The certificate followed by its issuers up to a root of this MSP. */
+    private List<X509Certificate> chain(X509Certificate certificate) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(certificate);
+        X509Certificate current = certificate;
+        while (chain.size() <= MAX_CHAIN_LENGTH) {
+            X509Certificate root = issuerAmong(current, roots);
+            if (root != null) {
+                chain.add(root);
+                return chain;
+            }
+            X509Certificate intermediate = issuerAmong(current, intermediates);
+            if (intermediate == null || chain.contains(intermediate)) {
+                throw new IdentityValidationException("certificate " + certificate.getSubjectX500Principal().getName()
+                        + " is not issued by a CA of MSP " + id + " (no CA certificate for issuer "
+                        + current.getIssuerX500Principal().getName() + " verifies it)");
+            }
+            chain.add(intermediate);
+            current = intermediate;
+        }
+        throw new IdentityValidationException("certificate chain of " + certificate.getSubjectX500Principal().getName()
+                + " is longer than " + MAX_CHAIN_LENGTH);
+    }
+
+    private static X509Certificate issuerAmong(X509Certificate cert, List<X509Certificate> candidates) {
+        for (X509Certificate candidate : candidates) {
+            if (candidate.getSubjectX500Principal().equals(cert.getIssuerX500Principal())
+                    && candidate.getBasicConstraints() >= 0) {
+                try {
+                    cert.verify(candidate.getPublicKey(), BC);
+                    return candidate;
+                } catch (GeneralSecurityException e) {
+                    // Same name, different key: keep looking; another candidate may be the issuer.
+                }
+            }
+        }
+        return null;
+    }
+
+    private void checkRevocation(List<X509Certificate> chain) {
+        for (int i = 0; i + 1 < chain.size(); i++) {
+            X509Certificate cert = chain.get(i);
+            X509Certificate issuer = chain.get(i + 1);
+            for (X509CRL crl : revocationLists) {
+                if (crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())
+                        && crl.isRevoked(cert)) {
+                    try {
+                        crl.verify(issuer.getPublicKey(), BC);
+                    } catch (GeneralSecurityException e) {
+                        continue;
+                    }
+                    throw new IdentityValidationException("certificate " + cert.getSubjectX500Principal().getName()
+                            + " (serial " + cert.getSerialNumber().toString(16) + ") is revoked by MSP " + id);
+                }
+            }
+        }
+    }
+
+    /** The OU values of a certificate's subject. */
+    static Set<String> organizationalUnits(X509Certificate certificate) {
+        X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        Set<String> ous = new LinkedHashSet<>();
+        for (RDN rdn : name.getRDNs(BCStyle.OU)) {
+            for (var atv : rdn.getTypesAndValues()) {
+                if (BCStyle.OU.equals(atv.getType())) {
+                    ous.add(IETFUtils.valueToString(atv.getValue()));
+                }
+            }
+        }
+        return ous;
+    }
+
+    private NodeOu nodeOu(FabricOUIdentifier ou, String field) {
+        X509Certificate certifier = null;
+        if (!ou.getCertificate().isEmpty()) {
+            List<X509Certificate> certs = certificates(List.of(ou.getCertificate()), field);
+            certifier = certs.isEmpty() ? null : certs.get(0);
+        }
+        return new NodeOu(ou.getOrganizationalUnitIdentifier(), certifier);
+    }
+
+    private List<X509Certificate> certificates(List<ByteString> pems, String field) {
+        List<X509Certificate> result = new ArrayList<>();
+        for (ByteString pem : pems) {
+            try {
+                result.addAll(Credentials.readCertificates(pem.toStringUtf8()));
+            } catch (CredentialException e) {
+                throw new ChannelConfigException("MSP " + id + " " + field + ": " + e.getMessage(), e);
+            }
+        }
+        return List.copyOf(result);
+    }
+
+    private List<X509CRL> crls(List<ByteString> pems) {
+        List<X509CRL> result = new ArrayList<>();
+        try {
+            CertificateFactory factory = CertificateFactory.getInstance("X.509");
+            for (ByteString pem : pems) {
+                for (var crl : factory.generateCRLs(new ByteArrayInputStream(pem.toByteArray()))) {
+                    result.add((X509CRL) crl);
+                }
+            }
+        } catch (CRLException | java.security.cert.CertificateException e) {
+            throw new ChannelConfigException("MSP " + id + " revocation_list holds an unreadable CRL", e);
+        }
+        return List.copyOf(result);
+    }
+
+    @Override
+    public String toString() {
+        return "Msp[" + id + "]";
+    }
+}

@@ -1,0 +1,63 @@
+package dev.weft.core;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.internal.EcCurves;
+import dev.weft.core.internal.Ecdsa;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.util.Objects;
+import org.hyperledger.fabric.protos.peer.Endorsement;
+
+/**
+ * Verifies ECDSA signatures the way Fabric peers and orderers do: SHA-256 digest, canonical DER,
+ * and s no greater than half the curve order (a valid but high-S signature is rejected).
+ *
+ * <p>Stateless and thread-safe. For repeated checks against the identities of a channel, prefer
+ * {@link MspIdentity#verify}, which reuses the decoded key.
+ */
+public final class Signatures {
+    private Signatures() {
+    }
+
+    /** Whether {@code signature} is a valid low-S signature by the certificate's key over {@code message}. */
+    public static boolean verify(X509Certificate certificate, byte[] message, byte[] signature) {
+        return verify(certificate.getPublicKey(), message, signature);
+    }
+
+    /** Whether {@code signature} is a valid low-S signature by {@code key} over {@code message}. */
+    public static boolean verify(PublicKey key, byte[] message, byte[] signature) {
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(signature, "signature");
+        return Ecdsa.verify(EcCurves.publicKeyParameters(key), message, signature);
+    }
+
+    /**
+     * Verifies an endorsement as a committing peer does: the endorser's signature over
+     * {@code proposalResponsePayload ‖ endorsement.endorser}. Only the signature is checked; use
+     * {@link ChannelMsps} to also check that the endorser is a valid member of the channel.
+     *
+     * @return false if the signature is invalid or high-S
+     * @throws ProtocolException if the endorser field is not a serialized X.509 identity
+     */
+    public static boolean verifyEndorsement(ByteString proposalResponsePayload, Endorsement endorsement) {
+        X509Identity endorser = X509Identity.fromSerialized(endorsement.getEndorser());
+        byte[] signed = proposalResponsePayload.concat(endorsement.getEndorser()).toByteArray();
+        return verify(endorser.certificate(), signed, endorsement.getSignature().toByteArray());
+    }
+
+    /** Whether a DER ECDSA signature by the given key's curve has a low s. */
+    public static boolean isLowS(PublicKey key, byte[] signature) {
+        return Ecdsa.isLowS(signature, EcCurves.of(EcCurves.publicKeyParameters(key).getParameters()));
+    }
+
+    /**
+     * Returns the low-S form of a DER ECDSA signature made with a key on the given public key's
+     * curve (the same signature when s is already low). For {@link Signer} implementations whose
+     * backend (an HSM, a cloud KMS) does not normalise s.
+     *
+     * @throws IllegalArgumentException if the signature is not canonical DER
+     */
+    public static byte[] toLowS(PublicKey key, byte[] signature) {
+        return Ecdsa.normalize(signature, EcCurves.of(EcCurves.publicKeyParameters(key).getParameters()));
+    }
+}
