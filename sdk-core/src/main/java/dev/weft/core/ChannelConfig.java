@@ -320,8 +320,7 @@ public final class ChannelConfig {
                 satisfied++;
             }
         }
-        // With no child groups Fabric rejects defensively, whatever the rule.
-        return children > 0 && satisfied >= meta.threshold(children);
+        return satisfied >= meta.threshold(children);
     }
 
     private ConfigGroup group(String path) {

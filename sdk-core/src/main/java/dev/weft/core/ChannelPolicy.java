@@ -1,7 +1,6 @@
 package dev.weft.core;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import java.util.Locale;
 import java.util.Objects;
 import org.hyperledger.fabric.protos.common.ImplicitMetaPolicy;
 import org.hyperledger.fabric.protos.common.Policy;
@@ -44,22 +43,26 @@ public sealed interface ChannelPolicy permits ChannelPolicy.Signature, ChannelPo
         }
     }
 
-    /** Parses configtx.yaml's implicit-meta text, e.g. {@code "MAJORITY Endorsement"}. */
+    /**
+     * Parses configtx.yaml's implicit-meta text, e.g. {@code "MAJORITY Endorsement"}: exactly a rule
+     * ({@code ANY}, {@code ALL} or {@code MAJORITY}, upper case) and a sub-policy name separated by
+     * one space, as configtxgen requires.
+     *
+     * @throws IllegalArgumentException naming what is wrong with the text
+     */
     static ImplicitMeta implicitMeta(String text) {
-        String[] parts = text.trim().split("\\s+");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("implicit meta policy must be '<ANY|ALL|MAJORITY> <SubPolicy>', got '"
-                    + text + "'");
+        String[] parts = text.split(" ", -1);
+        if (parts.length != 2 || parts[1].isEmpty()) {
+            throw new IllegalArgumentException("implicit meta policy must be '<ANY|ALL|MAJORITY> <SubPolicy>' "
+                    + "separated by one space, got '" + text + "'");
         }
-        ImplicitMetaPolicy.Rule rule;
-        try {
-            rule = ImplicitMetaPolicy.Rule.valueOf(parts[0].toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("implicit meta rule must be ANY, ALL or MAJORITY, got '" + parts[0] + "'", e);
-        }
-        if (rule == ImplicitMetaPolicy.Rule.UNRECOGNIZED) {
-            throw new IllegalArgumentException("implicit meta rule must be ANY, ALL or MAJORITY");
-        }
+        ImplicitMetaPolicy.Rule rule = switch (parts[0]) {
+            case "ANY" -> ImplicitMetaPolicy.Rule.ANY;
+            case "ALL" -> ImplicitMetaPolicy.Rule.ALL;
+            case "MAJORITY" -> ImplicitMetaPolicy.Rule.MAJORITY;
+            default -> throw new IllegalArgumentException("implicit meta rule must be ANY, ALL or MAJORITY, got '"
+                    + parts[0] + "'");
+        };
         return new ImplicitMeta(rule, parts[1]);
     }
 
@@ -90,8 +93,14 @@ public sealed interface ChannelPolicy permits ChannelPolicy.Signature, ChannelPo
             Objects.requireNonNull(subPolicy, "subPolicy");
         }
 
-        /** How many of {@code children} sub-policies must be satisfied. */
+        /**
+         * How many of {@code children} sub-policies must be satisfied. As in Fabric, with no
+         * children the threshold is 0, so the policy is satisfied whatever the rule.
+         */
         public int threshold(int children) {
+            if (children == 0) {
+                return 0;
+            }
             return switch (rule) {
                 case ANY -> 1;
                 case ALL -> children;

@@ -303,8 +303,10 @@ public final class EndorsementPolicy {
             skipSpace();
             expect('(');
             int n = -1;
+            int countAt = -1;
             if (kind == 2) {
                 skipSpace();
+                countAt = pos;
                 n = integer();
                 skipSpace();
                 expect(',');
@@ -317,13 +319,21 @@ public final class EndorsementPolicy {
                 rules.add(expression());
                 skipSpace();
             }
+            if (pos < text.length() && peek() != ')') {
+                throw error("expected ',' or ')' but found '" + peek() + "'");
+            }
             expect(')');
+            if (kind == 2 && n > rules.size() + 1) {
+                // Fabric's policydsl allows t up to n+1 (an unsatisfiable policy) but no further.
+                pos = countAt;
+                throw error("OutOf(" + n + ", ...) has only " + rules.size() + " rules; t may be at most n+1");
+            }
             return new OutOf(kind == 0 ? rules.size() : kind == 1 ? 1 : n, rules);
         }
 
         private int integer() {
             int start = pos;
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            while (pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '9') {
                 pos++;
             }
             if (start == pos) {

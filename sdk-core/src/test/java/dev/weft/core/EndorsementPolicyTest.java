@@ -344,7 +344,7 @@ class EndorsementPolicyTest {
         "OutOf(1 'A.member')                     | 8  | expected ','",
         "OutOf(99999999999, 'A.member')          | 6  | too large",
         "AND()                                   | 4  | unexpected ')'",
-        "AND('A.member' 'B.member')              | 15 | expected ')' but found '''",
+        "AND('A.member' 'B.member')              | 15 | expected ',' or ')' but found '''",
         "OR('A.member',)                         | 14 | unexpected ')'",
         "`OR('A.member', `                       | 15 | unexpected end of policy",
         "OR(1)                                   | 3  | unexpected '1'",
@@ -718,6 +718,7 @@ class EndorsementPolicyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "   ", "MAJORITY", "Endorsement", "MAJORITY Endorsement extra", "MOST Endorsement",
+        "majority Endorsement", "MAJORITY  Endorsement", " MAJORITY Endorsement", "MAJORITY ",
         "UNRECOGNIZED Endorsement", "2 Endorsement"})
     void implicitMeta_malformedText_throwsIllegalArgumentException(String text) {
         assertThrows(IllegalArgumentException.class, () -> ChannelPolicy.implicitMeta(text));
@@ -728,6 +729,7 @@ class EndorsementPolicyTest {
         "ANY, 1, 1", "ANY, 2, 1", "ANY, 3, 1", "ANY, 4, 1", "ANY, 5, 1",
         "ALL, 1, 1", "ALL, 2, 2", "ALL, 3, 3", "ALL, 4, 4", "ALL, 5, 5",
         "MAJORITY, 1, 1", "MAJORITY, 2, 2", "MAJORITY, 3, 2", "MAJORITY, 4, 3", "MAJORITY, 5, 3",
+        "ANY, 0, 0", "ALL, 0, 0", "MAJORITY, 0, 0",
     })
     void threshold_ruleAndChildCount_matchesFabricImplicitMeta(ImplicitMetaPolicy.Rule rule, int children, int expected) {
         assertEquals(expected, new ChannelPolicy.ImplicitMeta(rule, "Endorsement").threshold(children));
@@ -760,5 +762,23 @@ class EndorsementPolicyTest {
         assertThrows(ChannelConfigException.class, () -> ChannelPolicy.fromProto(mspType));
         assertThrows(ChannelConfigException.class, () -> ChannelPolicy.fromProto(badSignature));
         assertThrows(ChannelConfigException.class, () -> ChannelPolicy.fromProto(badMeta));
+    }
+
+    @Test
+    void parse_outOfCountAboveRulesPlusOne_rejectedAsFabricDoes() {
+        // Fabric's policydsl permits t == n+1 (never satisfiable) but rejects t > n+1.
+        assertEquals(3, ((EndorsementPolicy.OutOf) EndorsementPolicy.parse("OutOf(3, 'A.member', 'B.member')").rule()).n());
+        PolicyParseException e = assertThrows(PolicyParseException.class,
+                () -> EndorsementPolicy.parse("OutOf(4, 'A.member', 'B.member')"));
+        assertEquals(6, e.position());
+        assertTrue(e.getMessage().contains("at most n+1"), e.getMessage());
+        assertThrows(PolicyParseException.class, () -> EndorsementPolicy.parse("OutOf(2147483647, 'A.member')"));
+    }
+
+    @Test
+    void parse_nonAsciiDigitsInOutOfCount_rejected() {
+        PolicyParseException e = assertThrows(PolicyParseException.class,
+                () -> EndorsementPolicy.parse("OutOf(\u0662, 'A.member', 'B.member')"));
+        assertEquals(6, e.position());
     }
 }

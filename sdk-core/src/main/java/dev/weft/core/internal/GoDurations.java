@@ -2,6 +2,7 @@ package dev.weft.core.internal;
 
 import dev.weft.core.InternalApi;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 
 /**
@@ -61,23 +62,34 @@ public final class GoDurations {
                 case "" -> throw new IllegalArgumentException("missing unit in duration \"" + text + "\"");
                 default -> throw new IllegalArgumentException("unknown unit \"" + unit + "\" in duration \"" + text + "\"");
             };
-            totalNanos = totalNanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos)));
+            // Go truncates each component to whole nanoseconds before adding it.
+            totalNanos = totalNanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(unitNanos))
+                    .setScale(0, RoundingMode.DOWN));
         }
-        long nanos = totalNanos.longValue();
-        return Duration.ofNanos(negative ? -nanos : nanos);
+        BigDecimal signed = negative ? totalNanos.negate() : totalNanos;
+        try {
+            // Go truncates fractions of a nanosecond and rejects durations beyond int64 nanoseconds.
+            return Duration.ofNanos(signed.setScale(0, RoundingMode.DOWN).longValueExact());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is out of range", e);
+        }
     }
 
     /** Formats a duration as Go's {@code Duration.String()} does, e.g. {@code 250ms}, {@code 2s}, {@code 1m30s}. */
     public static String format(Duration duration) {
-        long nanos = duration.toNanos();
-        if (nanos == 0) {
+        long signedNanos = duration.toNanos();
+        if (signedNanos == 0) {
             return "0s";
         }
         StringBuilder sb = new StringBuilder();
-        if (nanos < 0) {
+        if (signedNanos < 0) {
             sb.append('-');
-            nanos = -nanos;
+            if (signedNanos == Long.MIN_VALUE) {
+                // -2^63 has no positive long; Go prints it as below.
+                return sb.append("2562047h47m16.854775808s").toString();
+            }
         }
+        long nanos = Math.abs(signedNanos);
         if (nanos < 1_000_000_000L) {
             if (nanos < 1_000L) {
                 return sb.append(nanos).append("ns").toString();

@@ -124,4 +124,26 @@ class GoDurationsTest {
         // Go: time.Duration(math.MaxInt64).String()
         assertEquals("2562047h47m16.854775807s", GoDurations.format(Duration.ofNanos(Long.MAX_VALUE)));
     }
+
+    @Test
+    void parse_beyondInt64Nanoseconds_rejectedAsGoDoes() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> GoDurations.parse("2562048h"));
+        assertTrue(e.getMessage().contains("out of range"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> GoDurations.parse("9223372036854775808ns"));
+        assertEquals(Duration.ofNanos(Long.MIN_VALUE),
+                GoDurations.parse("-9223372036854775808ns"));
+    }
+
+    @Test
+    void parse_fractionalNanosecondsPerComponent_truncatedAsGoDoes() {
+        assertEquals(Duration.ofNanos(2), GoDurations.parse("1.9ns1.9ns"));
+    }
+
+    @Test
+    void format_minimumDuration_matchesGo() {
+        assertEquals("-2562047h47m16.854775808s",
+                GoDurations.format(Duration.ofNanos(Long.MIN_VALUE)));
+    }
 }
