@@ -13,13 +13,16 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.hyperledger.fabric.protos.common.MSPRole;
 import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
@@ -60,6 +63,7 @@ public final class Msp {
     private final List<X509Certificate> tlsRoots;
     private final List<X509Certificate> tlsIntermediates;
     private final List<X509CRL> revocationLists;
+    private final Set<X509Certificate> internalNodes;
     private final List<NodeOu> organizationalUnitIdentifiers;
     private final NodeOus nodeOus;
 
@@ -74,11 +78,23 @@ public final class Msp {
             throw new ChannelConfigException("MSP " + id + " uses signature hash family " + hashFamily
                     + "; Weft supports SHA2 (the Fabric default)");
         }
-        this.roots = certificates(config.getRootCertsList(), "root_certs");
+        this.roots = caCertificates(config.getRootCertsList(), "root_certs");
         if (roots.isEmpty()) {
             throw new ChannelConfigException("MSP " + id + " has no root certificates");
         }
-        this.intermediates = certificates(config.getIntermediateCertsList(), "intermediate_certs");
+        this.intermediates = caCertificates(config.getIntermediateCertsList(), "intermediate_certs");
+        Set<X509Certificate> parents = new HashSet<>();
+        List<X509Certificate> allCas = new ArrayList<>(roots);
+        allCas.addAll(intermediates);
+        for (X509Certificate intermediate : intermediates) {
+            X509Certificate issuer = issuerAmong(intermediate, allCas);
+            if (issuer == null || issuer.equals(intermediate)) {
+                throw new ChannelConfigException("MSP " + id + " intermediate certificate "
+                        + intermediate.getSubjectX500Principal().getName() + " is not issued by one of its CA certificates");
+            }
+            parents.add(issuer);
+        }
+        this.internalNodes = Set.copyOf(parents);
         this.admins = certificates(config.getAdminsList(), "admins");
         this.tlsRoots = certificates(config.getTlsRootCertsList(), "tls_root_certs");
         this.tlsIntermediates = certificates(config.getTlsIntermediateCertsList(), "tls_intermediate_certs");
@@ -154,6 +170,10 @@ public final class Msp {
     /**
      * Validates a certificate as a member of this MSP at the given time.
      *
+     * <p>Fabric's own MSP ignores validity periods (FAB-3678) and leaves expiry to the endorser's
+     * and orderer's request checks; this method checks them, because a client verifying fresh
+     * endorsements wants an expired endorser certificate reported.
+     *
      * @param serialized the serialized identity to report (and compare IDENTITY principals against)
      * @throws IdentityValidationException saying why the certificate is not a valid member
      */
@@ -164,6 +184,12 @@ public final class Msp {
                     + " is a CA certificate; a CA cannot be used as an identity in MSP " + id);
         }
         List<X509Certificate> chain = chain(certificate);
+        X509Certificate parent = chain.get(1);
+        if (internalNodes.contains(parent)) {
+            throw new IdentityValidationException("certificate " + subject + " is issued by "
+                    + parent.getSubjectX500Principal().getName() + ", which issues intermediate CAs of MSP " + id
+                    + "; identities must be issued by a CA at the edge of the certification tree");
+        }
         Instant notBefore = Instant.MIN;
         Instant notAfter = Instant.MAX;
         for (X509Certificate cert : chain) {
@@ -178,42 +204,76 @@ public final class Msp {
             notAfter = until.isBefore(notAfter) ? until : notAfter;
         }
         checkRevocation(chain);
-        Set<String> ous = organizationalUnits(certificate);
+        List<String> ous = organizationalUnits(certificate);
         if (!organizationalUnitIdentifiers.isEmpty()
-                && organizationalUnitIdentifiers.stream().noneMatch(ou -> matches(ou, ous, chain))) {
-            throw new IdentityValidationException("certificate " + subject + " has none of the organizational units "
-                    + "MSP " + id + " requires");
+                && organizationalUnitIdentifiers.stream().noneMatch(ou -> ous.contains(ou.organizationalUnit())
+                        && certifiedBy(ou, parent))) {
+            throw new IdentityValidationException(ous.isEmpty()
+                    ? "certificate " + subject + " has no organizational unit, but MSP " + id + " requires one"
+                    : "none of the organizational units " + ous + " of certificate " + subject + " are in MSP " + id);
         }
         EnumSet<MSPRole.MSPRoleType> roles = EnumSet.of(MSPRole.MSPRoleType.MEMBER);
         if (nodeOus.enabled()) {
-            int nodeRoles = 0;
-            nodeRoles += grant(roles, MSPRole.MSPRoleType.CLIENT, nodeOus.client(), ous, chain);
-            nodeRoles += grant(roles, MSPRole.MSPRoleType.PEER, nodeOus.peer(), ous, chain);
-            nodeRoles += grant(roles, MSPRole.MSPRoleType.ADMIN, nodeOus.admin(), ous, chain);
-            nodeRoles += grant(roles, MSPRole.MSPRoleType.ORDERER, nodeOus.orderer(), ous, chain);
-            if (nodeRoles != 1) {
-                throw new IdentityValidationException("certificate " + subject + " must carry exactly one node OU "
-                        + "(client, peer, admin or orderer) to be valid in MSP " + id + ", but has " + nodeRoles);
-            }
+            roles.addAll(nodeRoles(subject, ous, parent));
         }
         if (admins.contains(certificate)) {
             roles.add(MSPRole.MSPRoleType.ADMIN);
         }
-        return new MspIdentity(id, certificate, serialized, chain, roles, ous, notBefore, notAfter,
-                EcCurves.publicKeyParameters(certificate.getPublicKey()));
-    }
-
-    private static int grant(Set<MSPRole.MSPRoleType> roles, MSPRole.MSPRoleType role, NodeOu ou, Set<String> ous,
-            List<X509Certificate> chain) {
-        if (ou != null && matches(ou, ous, chain)) {
-            roles.add(role);
-            return 1;
+        ECPublicKeyParameters key;
+        try {
+            key = EcCurves.publicKeyParameters(certificate.getPublicKey());
+        } catch (CredentialException e) {
+            throw new IdentityValidationException("certificate " + subject + " of MSP " + id + ": " + e.getMessage(), e);
         }
-        return 0;
+        return new MspIdentity(id, certificate, serialized, chain, roles, Set.copyOf(ous), notBefore, notAfter, key);
     }
 
-    private static boolean matches(NodeOu ou, Set<String> ous, List<X509Certificate> chain) {
-        return ous.contains(ou.organizationalUnit()) && (ou.certifier() == null || chain.contains(ou.certifier()));
+    /**
+     * The node role of a certificate, as Fabric's MSP (v1.4.3+) decides it: each OU that names a
+     * node OU counts (duplicates too), its certifier, if configured, must be the certificate's
+     * direct issuer, and exactly one must be present.
+     */
+    private Set<MSPRole.MSPRoleType> nodeRoles(String subject, List<String> ous, X509Certificate parent) {
+        Map<String, MSPRole.MSPRoleType> roleByOu = new LinkedHashMap<>();
+        Map<String, NodeOu> nodeOuByName = new LinkedHashMap<>();
+        register(roleByOu, nodeOuByName, nodeOus.client(), MSPRole.MSPRoleType.CLIENT);
+        register(roleByOu, nodeOuByName, nodeOus.peer(), MSPRole.MSPRoleType.PEER);
+        register(roleByOu, nodeOuByName, nodeOus.admin(), MSPRole.MSPRoleType.ADMIN);
+        register(roleByOu, nodeOuByName, nodeOus.orderer(), MSPRole.MSPRoleType.ORDERER);
+        int count = 0;
+        EnumSet<MSPRole.MSPRoleType> roles = EnumSet.noneOf(MSPRole.MSPRoleType.class);
+        for (String ou : ous) {
+            NodeOu nodeOu = nodeOuByName.get(ou);
+            if (nodeOu == null) {
+                continue;
+            }
+            if (!certifiedBy(nodeOu, parent)) {
+                throw new IdentityValidationException("certificate " + subject + " has node OU '" + ou
+                        + "' but is not issued by the CA that MSP " + id + " requires for it ("
+                        + nodeOu.certifier().getSubjectX500Principal().getName() + ")");
+            }
+            roles.add(roleByOu.get(ou));
+            count++;
+        }
+        if (count != 1) {
+            throw new IdentityValidationException("certificate " + subject + " must carry exactly one node OU "
+                    + "(client, peer, admin or orderer) to be valid in MSP " + id + ", but has " + count
+                    + " (OUs: " + ous + ")");
+        }
+        return roles;
+    }
+
+    private static void register(Map<String, MSPRole.MSPRoleType> roleByOu, Map<String, NodeOu> nodeOuByName,
+            NodeOu ou, MSPRole.MSPRoleType role) {
+        if (ou != null) {
+            roleByOu.putIfAbsent(ou.organizationalUnit(), role);
+            nodeOuByName.putIfAbsent(ou.organizationalUnit(), ou);
+        }
+    }
+
+    /** Fabric's certifiers-identifier rule: a configured certifier must be the direct issuer. */
+    private static boolean certifiedBy(NodeOu ou, X509Certificate parent) {
+        return ou.certifier() == null || ou.certifier().equals(parent);
     }
 
     /** The certificate followed by its issuers up to a root of this MSP. */
@@ -274,14 +334,14 @@ public final class Msp {
         }
     }
 
-    /** The OU values of a certificate's subject. */
-    static Set<String> organizationalUnits(X509Certificate certificate) {
+    /** The OU values of a certificate's subject, unescaped and in order, duplicates included. */
+    static List<String> organizationalUnits(X509Certificate certificate) {
         X500Name name = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
-        Set<String> ous = new LinkedHashSet<>();
+        List<String> ous = new ArrayList<>();
         for (RDN rdn : name.getRDNs(BCStyle.OU)) {
             for (var atv : rdn.getTypesAndValues()) {
                 if (BCStyle.OU.equals(atv.getType())) {
-                    ous.add(IETFUtils.valueToString(atv.getValue()));
+                    ous.add(atv.getValue() instanceof ASN1String text ? text.getString() : atv.getValue().toString());
                 }
             }
         }
@@ -293,8 +353,23 @@ public final class Msp {
         if (!ou.getCertificate().isEmpty()) {
             List<X509Certificate> certs = certificates(List.of(ou.getCertificate()), field);
             certifier = certs.isEmpty() ? null : certs.get(0);
+            if (certifier != null && !roots.contains(certifier) && !intermediates.contains(certifier)) {
+                throw new ChannelConfigException("MSP " + id + " " + field + " names certificate "
+                        + certifier.getSubjectX500Principal().getName() + ", which is not one of its CA certificates");
+            }
         }
         return new NodeOu(ou.getOrganizationalUnitIdentifier(), certifier);
+    }
+
+    private List<X509Certificate> caCertificates(List<ByteString> pems, String field) {
+        List<X509Certificate> certs = certificates(pems, field);
+        for (X509Certificate cert : certs) {
+            if (cert.getBasicConstraints() < 0) {
+                throw new ChannelConfigException("MSP " + id + " " + field + ": certificate "
+                        + cert.getSubjectX500Principal().getName() + " is not a CA certificate");
+            }
+        }
+        return certs;
     }
 
     private List<X509Certificate> certificates(List<ByteString> pems, String field) {

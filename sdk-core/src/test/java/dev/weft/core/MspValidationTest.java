@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -488,14 +489,67 @@ class MspValidationTest {
     }
 
     @Test
-    void validate_nodeOuCertifierNotInChain_ouDoesNotCount() {
-        // Both roots are CAs of the MSP, but the node OUs are only those certified by root.
+    void validate_nodeOuCertifiedByAnotherRoot_rejectedAsCertifierMismatch() {
+        // Both roots are CAs of the MSP, but the node OUs are certified by root only (Fabric:
+        // "certifiersIdentifier does not match").
         Issued leaf = leaf("C=US,O=org2,OU=peer,CN=peer0", otherRoot);
         FabricMSPConfig.Builder config = mspConfig(root, otherRoot).setFabricNodeOus(nodeOus(root));
 
         IdentityValidationException e = invalid(config, leaf.certificate());
 
-        assertMessageContains(e, "exactly one node OU", "but has 0");
+        assertMessageContains(e, "node OU 'peer'", "not issued by the CA", "CN=ca.org1");
+    }
+
+    @Test
+    void validate_nodeOuCertifierIsRootButLeafUnderIntermediate_rejected() {
+        // Fabric compares the certifier with the leaf's direct issuer, not with any CA of the chain.
+        Issued leaf = leaf("C=US,O=org1,OU=client,CN=user1", intermediate);
+        FabricMSPConfig.Builder config = rootAndIntermediate().setFabricNodeOus(nodeOus(root));
+
+        assertMessageContains(invalid(config, leaf.certificate()), "node OU 'client'", "not issued by the CA");
+    }
+
+    @Test
+    void validate_duplicatedNodeOu_countsTwiceAndIsRejected() {
+        Issued leaf = leaf("C=US,O=org1,OU=client,OU=client,CN=user1", intermediate);
+        FabricMSPConfig.Builder config = rootAndIntermediate().setFabricNodeOus(nodeOus(null));
+
+        assertMessageContains(invalid(config, leaf.certificate()), "exactly one node OU", "but has 2");
+    }
+
+    @Test
+    void validate_ouWithEscapedCharacters_comparedUnescaped() {
+        Issued leaf = leaf("C=US,O=org1,OU=dept\\,one,CN=user1", intermediate);
+        FabricMSPConfig.Builder config = rootAndIntermediate().addOrganizationalUnitIdentifiers(ou("dept,one", null));
+
+        assertEquals(Set.of("dept,one"), validate(config, leaf.certificate()).organizationalUnits());
+    }
+
+    @Test
+    void validate_rsaCertificateUnderEcRoot_typedValidationError() throws Exception {
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        Issued leaf = X509Issuer.certificate("C=US,O=org1,CN=rsa").validity(LEAF_FROM, LEAF_UNTIL)
+                .keyPair(rsa.generateKeyPair()).issuedBy(intermediate);
+
+        assertMessageContains(invalid(rootAndIntermediate(), leaf.certificate()), "not an EC public key");
+    }
+
+    @Test
+    void fromConfig_rootCertificateNotACa_rejected() {
+        Issued notCa = leaf("C=US,O=org1,CN=not-a-ca", root);
+        FabricMSPConfig config = mspConfig().addRootCerts(pem(notCa.certificate())).build();
+
+        ChannelConfigException e = assertThrows(ChannelConfigException.class, () -> Msp.fromConfig(config));
+        assertMessageContains(e, "root_certs", "not a CA certificate");
+    }
+
+    @Test
+    void fromConfig_nodeOuCertifierOutsideTheMsp_rejected() {
+        FabricMSPConfig config = mspConfig(root).setFabricNodeOus(nodeOus(otherRoot)).build();
+
+        ChannelConfigException e = assertThrows(ChannelConfigException.class, () -> Msp.fromConfig(config));
+        assertMessageContains(e, "not one of its CA certificates");
     }
 
     @Test
@@ -505,7 +559,8 @@ class MspValidationTest {
         Issued underRoot = leaf("C=US,O=org1,OU=client,CN=user2", root);
 
         assertEquals(roles(MSPRoleType.CLIENT), validate(config, underIntermediate.certificate()).roles());
-        assertMessageContains(invalid(config, underRoot.certificate()), "but has 0");
+        // The root issues the intermediate, so Fabric's certification-tree rule rejects its direct leaves.
+        assertMessageContains(invalid(config, underRoot.certificate()), "edge of the certification tree");
     }
 
     // ---------------------------------------------------------------- admins
@@ -551,7 +606,7 @@ class MspValidationTest {
 
         assertEquals(Set.of("department1"), validate(config, member.certificate()).organizationalUnits());
         assertMessageContains(invalid(config, outsider.certificate()), "none of the organizational units", "CN=user2");
-        assertMessageContains(invalid(config, noOu.certificate()), "none of the organizational units");
+        assertMessageContains(invalid(config, noOu.certificate()), "has no organizational unit");
     }
 
     @Test

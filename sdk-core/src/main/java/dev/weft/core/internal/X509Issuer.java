@@ -187,9 +187,9 @@ public final class X509Issuer {
         }
     }
 
-    /** cryptogen's key identifier: SHA-256 of the uncompressed public point. */
+    /** cryptogen's key identifier: SHA-256 of the public key bits (for EC keys, the uncompressed point). */
     private static byte[] keyIdentifier(PublicKey key) {
-        return Hashing.sha256(EcCurves.publicKeyParameters(key).getQ().getEncoded(false));
+        return Hashing.sha256(SubjectPublicKeyInfo.getInstance(key.getEncoded()).getPublicKeyData().getBytes());
     }
 
     /** A Bouncy Castle content signer backed by {@link Ecdsa}: SHA-256, deterministic, low-S. */
