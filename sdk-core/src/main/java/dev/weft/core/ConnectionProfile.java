@@ -132,12 +132,10 @@ public final class ConnectionProfile {
     }
 
     private static Object load(String content, String source) {
-        String text = content;
+        String text = content.startsWith("\uFEFF") ? content.substring(1) : content;
         String trimmed = text.stripLeading();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-            // JSON may use tabs between tokens, which YAML forbids; JSON strings cannot hold raw tabs,
-            // so replacing them changes nothing else.
-            text = text.replace('\t', ' ');
+            text = jsonForYaml(text);
         }
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
@@ -151,6 +149,40 @@ public final class ConnectionProfile {
         } catch (YAMLException e) {
             throw new ConnectionProfileException(source, "", "not valid YAML or JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Rewrites the two things valid JSON may contain that YAML's parser rejects: tabs between
+     * tokens, and the escape {@code \/} inside strings (written by some JSON libraries for every '/',
+     * so common in base64 certificates). Everything else is left byte for byte.
+     */
+    private static String jsonForYaml(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\' && i + 1 < json.length()) {
+                    char next = json.charAt(++i);
+                    if (next == '/') {
+                        out.append('/');
+                    } else {
+                        out.append(c).append(next);
+                    }
+                    continue;
+                }
+                if (c == '"') {
+                    inString = false;
+                }
+                out.append(c);
+            } else {
+                if (c == '"') {
+                    inString = true;
+                }
+                out.append(c == '\t' ? ' ' : c);
+            }
+        }
+        return out.toString();
     }
 
     /** Where the profile was read from. */
@@ -253,10 +285,10 @@ public final class ConnectionProfile {
             for (var e : optionalMapping(top, "channels", "").entrySet()) {
                 channels.put(e.getKey(), channel(e.getKey(), e.getValue(), path("channels", e.getKey())));
             }
-            client(top.get("client"));
             if (organizations.isEmpty() && !peers.isEmpty()) {
                 throw error("organizations", "missing; every peer must belong to an organization with an mspid");
             }
+            client(top.get("client"));
         }
 
         private void client(Object value) {
@@ -289,8 +321,8 @@ public final class ConnectionProfile {
                 } else {
                     String field = "client.connection.timeout." + key;
                     double seconds = number(e.getValue(), field, "a number of seconds");
-                    if (seconds <= 0) {
-                        throw error(field, "must be a positive number of seconds, got " + e.getValue());
+                    if (!(seconds >= 0.001) || Double.isInfinite(seconds)) {
+                        throw error(field, "must be a number of seconds of at least 0.001, got " + e.getValue());
                     }
                     clientTimeouts.put(key, Duration.ofMillis((long) (seconds * 1000)));
                 }
@@ -352,12 +384,14 @@ public final class ConnectionProfile {
             } else {
                 throw error(path + ".url", "'" + url + "' must start with grpcs:// (TLS) or grpc:// (plaintext)");
             }
-            if (uri.getHost() == null || uri.getPort() < 1) {
-                throw error(path + ".url", "'" + url + "' must name a host and a port, e.g. grpcs://localhost:7051");
+            String authority = uri.getRawAuthority();
+            if (authority == null || authority.lastIndexOf(':') <= 0 || authority.contains("@")
+                    || (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))) {
+                throw error(path + ".url", "'" + url + "' must be a host and a port only, e.g. grpcs://localhost:7051");
             }
             EndpointConfig.Builder endpoint;
             try {
-                endpoint = EndpointConfig.builder(uri.getHost() + ":" + uri.getPort());
+                endpoint = EndpointConfig.builder(authority);
             } catch (IllegalArgumentException e) {
                 throw error(path + ".url", e.getMessage());
             }
@@ -381,7 +415,7 @@ public final class ConnectionProfile {
             for (String key : List.of("ssl-target-name-override", "hostnameOverride")) {
                 Object v = options.get(key);
                 if (v != null) {
-                    String s = string(v, path + "." + key);
+                    String s = string(v, path(path, key));
                     if (!s.isBlank()) {
                         override = override == null ? s : override;
                     }
@@ -390,38 +424,51 @@ public final class ConnectionProfile {
             if (override != null) {
                 endpoint.authorityOverride(override);
             }
-            Long keepAliveMs = optionalLong(options, "grpc.keepalive_time_ms", path);
+            Long keepAliveMs = milliseconds(options, "grpc.keepalive_time_ms", path);
             if (keepAliveMs != null) {
                 endpoint.keepAliveTime(Duration.ofMillis(keepAliveMs));
             }
-            Long keepAliveTimeoutMs = optionalLong(options, "grpc.keepalive_timeout_ms", path);
+            Long keepAliveTimeoutMs = milliseconds(options, "grpc.keepalive_timeout_ms", path);
             if (keepAliveTimeoutMs != null) {
                 endpoint.keepAliveTimeout(Duration.ofMillis(keepAliveTimeoutMs));
             }
-            Object permit = options.get("grpc.keepalive_permit_without_calls");
+            String permitKey = "grpc.keepalive_permit_without_calls";
+            Object permit = options.get(permitKey);
             if (permit != null) {
-                endpoint.keepAliveWithoutCalls(bool(permit, path + ".grpc.keepalive_permit_without_calls"));
+                // grpc-js (the Node SDK) writes this option as 0 or 1.
+                endpoint.keepAliveWithoutCalls(permit instanceof Integer i && (i == 0 || i == 1)
+                        ? i == 1 : bool(permit, path(path, permitKey)));
             }
             for (String key : List.of("grpc.max_receive_message_length", "grpc-max-receive-message-length")) {
-                Long max = optionalLong(options, key, path);
-                if (max != null && max > 0) {
-                    endpoint.maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, max));
+                Object v = options.get(key);
+                if (v != null) {
+                    // -1 means "unlimited" in grpc-js and fabric-sdk-node.
+                    double max = number(v, path(path, key), "a number of bytes (or -1 for no limit)");
+                    if (max == -1 || max >= Integer.MAX_VALUE) {
+                        endpoint.maxInboundMessageSize(Integer.MAX_VALUE);
+                    } else if (max >= 1 && max == Math.rint(max)) {
+                        endpoint.maxInboundMessageSize((int) max);
+                    } else {
+                        throw error(path(path, key), "must be a positive whole number of bytes or -1, got " + v);
+                    }
                 }
             }
-            Long requestTimeout = optionalLong(options, "request-timeout", path);
+            Long requestTimeout = milliseconds(options, "request-timeout", path);
             if (requestTimeout != null) {
                 endpoint.defaultDeadline(Duration.ofMillis(requestTimeout));
             }
         }
 
-        private Long optionalLong(Map<String, Object> map, String key, String path) {
+        /** A positive whole number of milliseconds, or null when the option is absent. */
+        private Long milliseconds(Map<String, Object> map, String key, String path) {
             Object v = map.get(key);
             if (v == null) {
                 return null;
             }
-            double d = number(v, path + "." + key, "a positive number");
-            if (d <= 0 && !key.contains("max")) {
-                throw error(path + "." + key, "must be positive, got " + v);
+            String field = path(path, key);
+            double d = number(v, field, "a positive number of milliseconds");
+            if (!(d >= 1) || Double.isInfinite(d) || d != Math.rint(d)) {
+                throw error(field, "must be a positive whole number of milliseconds, got " + v);
             }
             return (long) d;
         }
@@ -494,6 +541,9 @@ public final class ConnectionProfile {
             List<X509Certificate> certs = new ArrayList<>();
             if (pem != null) {
                 List<Object> pems = pem instanceof List<?> l ? new ArrayList<>(l) : List.of(pem);
+                if (pems.isEmpty()) {
+                    throw error(path + ".pem", "is an empty list; expected at least one PEM certificate");
+                }
                 int i = 0;
                 for (Object p : pems) {
                     String field = pem instanceof List ? path + ".pem[" + i++ + "]" : path + ".pem";

@@ -2,7 +2,8 @@ package dev.weft.core;
 
 /**
  * A connection profile is missing, unreadable or malformed. The message names the file, the
- * field (as a dotted path such as {@code peers.peer0.org1.example.com.url}) and what was expected
+ * field (as a path such as {@code peers['peer0.org1.example.com'].url}; keys containing dots are
+ * bracketed) and what was expected
  * there.
  */
 public class ConnectionProfileException extends WeftException {

@@ -16,7 +16,9 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Sequence;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -77,7 +79,10 @@ public final class Credentials {
         return readCertificates(readFile(file), file.toString());
     }
 
-    /** Reads every certificate in PEM text; other PEM blocks are ignored. */
+    /**
+     * Reads every certificate in PEM text. Other PEM blocks of known types (keys, CRLs, requests)
+     * are skipped; a block of a type Bouncy Castle does not know is an error.
+     */
     public static List<X509Certificate> readCertificates(String pem) {
         return readCertificates(pem, "PEM text");
     }
@@ -165,6 +170,14 @@ public final class Credentials {
                     + "; Fabric identities use ECDSA keys on P-256 or P-384");
         }
         var params = info.getPrivateKeyAlgorithm().getParameters();
+        if (params == null || params instanceof ASN1Null) {
+            throw new CredentialException(source + " holds an EC private key that does not name its curve; "
+                    + "re-export it with the curve named (openssl pkcs8 -topk8 -nocrypt -in key.pem)");
+        }
+        if (params instanceof ASN1Sequence) {
+            throw new CredentialException(source + " holds an EC private key with explicit curve parameters; "
+                    + "re-export it with a named curve (openssl ec -in key.pem -param_enc named_curve)");
+        }
         if (!(params instanceof ASN1ObjectIdentifier curveOid) || EcCurves.byOid(curveOid) == null) {
             throw new CredentialException(source + " holds an EC private key on an unsupported curve ("
                     + params + "); Fabric identities use " + String.join(" or ", EcCurves.supportedNames()));

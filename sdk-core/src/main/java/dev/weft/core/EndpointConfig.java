@@ -51,7 +51,7 @@ public final class EndpointConfig {
     private final Executor executor;
 
     private EndpointConfig(Builder b) {
-        this.target = b.host + ":" + b.port;
+        this.target = (b.host.indexOf(':') >= 0 ? "[" + b.host + "]" : b.host) + ":" + b.port;
         this.host = b.host;
         this.port = b.port;
         this.tls = b.tls;

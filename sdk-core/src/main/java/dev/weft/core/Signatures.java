@@ -6,6 +6,7 @@ import dev.weft.core.internal.Ecdsa;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.hyperledger.fabric.protos.peer.Endorsement;
 
 /**
@@ -24,11 +25,20 @@ public final class Signatures {
         return verify(certificate.getPublicKey(), message, signature);
     }
 
-    /** Whether {@code signature} is a valid low-S signature by {@code key} over {@code message}. */
+    /**
+     * Whether {@code signature} is a valid low-S signature by {@code key} over {@code message}.
+     * A key Fabric cannot verify with (RSA, an unsupported curve) gives false, as it does in Fabric.
+     */
     public static boolean verify(PublicKey key, byte[] message, byte[] signature) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(signature, "signature");
-        return Ecdsa.verify(EcCurves.publicKeyParameters(key), message, signature);
+        ECPublicKeyParameters params;
+        try {
+            params = EcCurves.publicKeyParameters(key);
+        } catch (CredentialException e) {
+            return false;
+        }
+        return Ecdsa.verify(params, message, signature);
     }
 
     /**
@@ -36,7 +46,8 @@ public final class Signatures {
      * {@code proposalResponsePayload ‖ endorsement.endorser}. Only the signature is checked; use
      * {@link ChannelMsps} to also check that the endorser is a valid member of the channel.
      *
-     * @return false if the signature is invalid or high-S
+     * @return false if the signature is invalid or high-S, or the endorser's key is not an ECDSA
+     *     key on a curve Fabric supports
      * @throws ProtocolException if the endorser field is not a serialized X.509 identity
      */
     public static boolean verifyEndorsement(ByteString proposalResponsePayload, Endorsement endorsement) {

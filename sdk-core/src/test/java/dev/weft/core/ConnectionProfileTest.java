@@ -566,7 +566,7 @@ class ConnectionProfileTest {
     }
 
     @Test
-    void parse_dashedMaxReceiveAliasAndNonPositiveMax_aliasAppliedNonPositiveIgnored() {
+    void parse_dashedMaxReceiveAliasAndMinusOne_aliasAppliedMinusOneMeansNoLimit() {
         ConnectionProfile p = parse("""
                 organizations:
                   Org1: {mspid: Org1MSP, peers: [peer0.org1.example.com, peer0.org2.example.com]}
@@ -582,7 +582,8 @@ class ConnectionProfileTest {
                 """);
 
         assertEquals(1_048_576, p.peers().get(PEER1).endpoint().maxInboundMessageSize());
-        assertEquals(EndpointConfig.DEFAULT_MAX_INBOUND_MESSAGE_SIZE, p.peers().get(PEER2).endpoint().maxInboundMessageSize());
+        // grpc-js and fabric-sdk-node use -1 for "no limit".
+        assertEquals(Integer.MAX_VALUE, p.peers().get(PEER2).endpoint().maxInboundMessageSize());
     }
 
     @Test
@@ -875,7 +876,7 @@ class ConnectionProfileTest {
                     tlsCACerts:
                       pem: |
                 %s
-                """.formatted(indent(ORG1_TLSCA_PEM, 10)), PEER1_FIELD + ".url", "must name a host and a port",
+                """.formatted(indent(ORG1_TLSCA_PEM, 10)), PEER1_FIELD + ".url", "must be a host and a port only",
                 "grpcs://localhost:7051");
     }
 
@@ -1050,7 +1051,7 @@ class ConnectionProfileTest {
         assertTrue(e.field().startsWith(PEER1_FIELD + ".grpcOptions"), e::getMessage);
         assertTrue(e.field().endsWith("grpc.keepalive_time_ms") || e.field().endsWith("grpc.keepalive_time_ms']"),
                 e::getMessage);
-        assertTrue(e.getMessage().contains("expected a positive number, found 'often'"), e::getMessage);
+        assertTrue(e.getMessage().contains("expected a positive number of milliseconds, found 'often'"), e::getMessage);
     }
 
     @Test
@@ -1067,7 +1068,7 @@ class ConnectionProfileTest {
 
         assertTrue(e.field().startsWith(PEER1_FIELD + ".grpcOptions"), e::getMessage);
         assertTrue(e.field().contains("grpc.keepalive_timeout_ms"), e::getMessage);
-        assertTrue(e.getMessage().contains("must be positive, got -20000"), e::getMessage);
+        assertTrue(e.getMessage().contains("must be a positive whole number of milliseconds, got -20000"), e::getMessage);
     }
 
     @Test
@@ -1130,7 +1131,7 @@ class ConnectionProfileTest {
                   connection:
                     timeout:
                       orderer: '0'
-                """, "client.connection.timeout.orderer", "must be a positive number of seconds");
+                """, "client.connection.timeout.orderer", "of at least 0.001");
     }
 
     @Test
@@ -1249,5 +1250,114 @@ class ConnectionProfileTest {
 
         assertEquals("from-vault:org1", e.source());
         assertTrue(e.getMessage().startsWith("from-vault:org1: "), e::getMessage);
+    }
+
+    // ------------------------------------------------------------ inputs other SDKs and JSON writers produce
+
+    @Test
+    void parse_jsonWithByteOrderMarkTabsAndEscapedSlashes_readsAsJson() {
+        String json = "\uFEFF{\n\t\"name\": \"a\\/b\",\n\t\"organizations\": {\"Org1\": {\"mspid\": \"Org1MSP\", "
+                + "\"peers\": [\"p0\"]}},\n\t\"peers\": {\"p0\": {\"url\": \"grpc:\\/\\/localhost:7051\"}}\n}";
+        ConnectionProfile p = ConnectionProfile.parse(json, "bom.json", Path.of("."));
+        assertEquals("a/b", p.name());
+        assertEquals("localhost:7051", p.peers().get("p0").target());
+    }
+
+    @Test
+    void parse_jsonEscapedBackslashBeforeSlash_keptAsBackslash() {
+        String json = "{\"name\": \"a\\\\/b\"}";
+        assertEquals("a\\/b", ConnectionProfile.parse(json, "x.json", Path.of(".")).name());
+    }
+
+    @Test
+    void parse_keepalivePermitWithoutCallsAsZeroOrOne_acceptedAsGrpcJsWritesIt() {
+        ConnectionProfile p = parse("""
+                organizations:
+                  Org1: {mspid: Org1MSP, peers: [peer0.org1.example.com, peer0.org2.example.com]}
+                peers:
+                  peer0.org1.example.com:
+                    url: grpc://localhost:7051
+                    grpcOptions: {grpc.keepalive_permit_without_calls: 1}
+                  peer0.org2.example.com:
+                    url: grpc://localhost:9051
+                    grpcOptions: {grpc.keepalive_permit_without_calls: 0}
+                """);
+        assertTrue(p.peers().get(PEER1).endpoint().keepAliveWithoutCalls());
+        assertFalse(p.peers().get(PEER2).endpoint().keepAliveWithoutCalls());
+    }
+
+    @Test
+    void parse_fractionalOrNanMilliseconds_reportedOnTheField() {
+        for (String value : List.of("0.5", ".nan", "'NaN'", "1.5")) {
+            ConnectionProfileException e = assertThrows(ConnectionProfileException.class, () -> parse("""
+                    organizations:
+                      Org1: {mspid: Org1MSP, peers: [peer0.org1.example.com]}
+                    peers:
+                      peer0.org1.example.com:
+                        url: grpc://localhost:7051
+                        grpcOptions: {request-timeout: %s}
+                    """.formatted(value)), value);
+            assertEquals(PEER1_FIELD + ".grpcOptions.request-timeout", e.field());
+            assertTrue(e.getMessage().contains("positive whole number of milliseconds"), e::getMessage);
+        }
+    }
+
+    @Test
+    void parse_nonsenseClientTimeouts_rejected() {
+        for (String value : List.of("'NaN'", "'0.0001'", "'Infinity'")) {
+            ConnectionProfileException e = assertThrows(ConnectionProfileException.class, () -> parse("""
+                    client:
+                      connection:
+                        timeout: {orderer: %s}
+                    """.formatted(value)), value);
+            assertEquals("client.connection.timeout.orderer", e.field());
+        }
+    }
+
+    @Test
+    void parse_hostnameWithUnderscore_accepted() {
+        ConnectionProfile p = parse("""
+                organizations:
+                  Org1: {mspid: Org1MSP, peers: [peer0.org1.example.com]}
+                peers:
+                  peer0.org1.example.com: {url: grpc://peer0_org1:7051}
+                """);
+        assertEquals("peer0_org1:7051", p.peers().get(PEER1).target());
+    }
+
+    @Test
+    void parse_ipv6Url_targetKeepsBrackets() {
+        ConnectionProfile p = parse("""
+                organizations:
+                  Org1: {mspid: Org1MSP, peers: [peer0.org1.example.com]}
+                peers:
+                  peer0.org1.example.com: {url: 'grpc://[::1]:7051'}
+                """);
+        EndpointConfig endpoint = p.peers().get(PEER1).endpoint();
+        assertEquals("[::1]:7051", endpoint.target());
+        assertEquals("::1", endpoint.host());
+        assertEquals("[::1]:7051", endpoint.toBuilder().build().target());
+    }
+
+    @Test
+    void parse_emptyPemList_reportedAsEmpty() {
+        ConnectionProfileException e = assertThrows(ConnectionProfileException.class, () -> parse("""
+                certificateAuthorities:
+                  ca.org1.example.com:
+                    url: https://localhost:7054
+                    tlsCACerts: {pem: []}
+                """));
+        assertEquals("certificateAuthorities['ca.org1.example.com'].tlsCACerts.pem", e.field());
+        assertTrue(e.getMessage().contains("empty list"), e::getMessage);
+    }
+
+    @Test
+    void parse_peersAndClientOrganizationWithoutOrganizations_reportsOrganizationsMissing() {
+        ConnectionProfileException e = assertThrows(ConnectionProfileException.class, () -> parse("""
+                client: {organization: Org1}
+                peers:
+                  peer0.org1.example.com: {url: grpc://localhost:7051}
+                """));
+        assertEquals("organizations", e.field());
     }
 }
