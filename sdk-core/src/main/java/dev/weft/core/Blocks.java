@@ -99,6 +99,7 @@ public final class Blocks {
      *
      * @throws ProtocolException if neither slot can be decoded
      */
+    @SuppressWarnings("deprecation") // LAST_CONFIG is deprecated but still written by Fabric 2.x orderers
     public static long lastConfigIndex(Block block) {
         try {
             ByteString signatures = metadata(block, BlockMetadataIndex.SIGNATURES);
