@@ -12,15 +12,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Registers gRPC servers and channels for a test and shuts them down afterwards (shutdown, await,
  * shutdownNow), failing the test if one does not terminate: a leak is a bug.
  */
-final class GrpcCleanup implements AfterEachCallback {
+public final class GrpcCleanup implements AfterEachCallback {
     private final Deque<Object> resources = new ArrayDeque<>();
 
-    <T extends ManagedChannel> T register(T channel) {
+    public <T extends ManagedChannel> T register(T channel) {
         resources.push(channel);
         return channel;
     }
 
-    <T extends Server> T register(T server) {
+    public <T extends Server> T register(T server) {
         resources.push(server);
         return server;
     }

@@ -131,9 +131,15 @@ public final class X509Issuer {
             return this;
         }
 
+        /** TLS server and client authentication, in that order (cryptogen's TLS certificates). */
         public Spec serverAndClientAuth() {
-            extendedKeyUsages.add(KeyPurposeId.id_kp_serverAuth);
-            extendedKeyUsages.add(KeyPurposeId.id_kp_clientAuth);
+            return extendedKeyUsages(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+        }
+
+        /** Extended key usages, in the given order. */
+        public Spec extendedKeyUsages(KeyPurposeId... usages) {
+            extendedKeyUsages.clear();
+            extendedKeyUsages.addAll(List.of(usages));
             return this;
         }
 
@@ -168,8 +174,12 @@ public final class X509Issuer {
                             new ExtendedKeyUsage(extendedKeyUsages.toArray(new KeyPurposeId[0])));
                 }
                 builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-                builder.addExtension(Extension.subjectKeyIdentifier, false,
-                        new SubjectKeyIdentifier(keyIdentifier(pair.getPublic())));
+                if (ca) {
+                    // cryptogen gives CA certificates a subject key identifier and leaves only an
+                    // authority key identifier on the certificates they issue.
+                    builder.addExtension(Extension.subjectKeyIdentifier, false,
+                            new SubjectKeyIdentifier(keyIdentifier(pair.getPublic())));
+                }
                 if (issuerKey != null) {
                     builder.addExtension(Extension.authorityKeyIdentifier, false,
                             new AuthorityKeyIdentifier(keyIdentifier(issuerKey)));

@@ -1,0 +1,768 @@
+package dev.weft.testnet;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.BlockView;
+import dev.weft.core.ChannelConfig;
+import dev.weft.core.EndpointConfig;
+import dev.weft.core.EndorsementPolicy;
+import dev.weft.core.GrpcChannels;
+import dev.weft.core.Signer;
+import dev.weft.core.Signers;
+import dev.weft.core.X509Identity;
+import dev.weft.testnet.internal.ExecutorScheduler;
+import dev.weft.testnet.internal.GrpcServers;
+import dev.weft.testnet.internal.NetworkFiles;
+import dev.weft.testnet.internal.config.GenesisBlocks;
+import dev.weft.testnet.internal.crypto.CryptoGenerator;
+import dev.weft.testnet.internal.crypto.OrganizationCrypto;
+import dev.weft.testnet.internal.ledger.ChannelLedger;
+import dev.weft.testnet.internal.ledger.InMemoryBlockStore;
+import dev.weft.testnet.internal.ledger.InMemoryStateStore;
+import dev.weft.testnet.internal.orderer.OrdererChannel;
+import dev.weft.testnet.internal.orderer.OrdererService;
+import dev.weft.testnet.internal.peer.BlockCommitter;
+import dev.weft.testnet.internal.peer.BlockPuller;
+import dev.weft.testnet.internal.peer.ChaincodeDefinition;
+import dev.weft.testnet.internal.peer.PeerChannel;
+import dev.weft.testnet.internal.peer.PeerService;
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.orderer.BatchSize;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Fabric network in this JVM: an orderer and peers that listen on loopback with TLS and speak
+ * Fabric's gRPC protocol, so that Weft, other Fabric SDKs and the {@code peer} CLI can use it like
+ * a real network for the features it implements (endorsement with Java chaincode, ordering,
+ * validation and commit with Fabric's validation codes, block and filtered-block delivery).
+ *
+ * <pre>{@code
+ * try (ReferenceNetwork network = ReferenceNetwork.builder().start()) {   // Org1MSP, Org2MSP, mychannel, basic
+ *     ReferenceNetwork.User user = network.user("Org1MSP");
+ *     ReferenceNetwork.Peer peer = network.peer("Org1MSP");
+ *     ManagedChannel channel = GrpcChannels.create(peer.endpointConfig());
+ *     // ... build, sign and send proposals with user.identity() and user.signer()
+ * }
+ * }</pre>
+ *
+ * <p>What it sets up: crypto material generated at start as cryptogen makes it (a CA and TLS CA
+ * per organisation, NodeOU roles); a genesis block per channel as configtxgen makes it; one solo
+ * orderer (or another {@link Consenter}); one peer per organisation by default, each joined to every
+ * channel, with the chaincodes given to the builder ({@link AssetTransferChaincode} as
+ * {@code basic} if none are). {@link #writeTo(Path)} writes the crypto material and a connection
+ * profile per organisation so another process can connect.
+ *
+ * <p>Thread-safe. {@link #close()} stops every server and thread the network started and frees its
+ * ports.
+ */
+public final class ReferenceNetwork implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReferenceNetwork.class);
+
+    private final Builder settings;
+    private final Map<String, OrganizationCrypto> peerOrganizations;
+    private final OrganizationCrypto ordererOrganization;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService scheduler;
+    private final ForkJoinPool validators;
+    private final Map<String, Block> genesisBlocks = new LinkedHashMap<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Orderer orderer;
+    private final List<Peer> peers = new ArrayList<>();
+    private volatile boolean closed;
+
+    private ReferenceNetwork(Builder settings) {
+        this.settings = settings;
+        CryptoGenerator crypto = new CryptoGenerator(settings.clock.instant());
+        this.peerOrganizations = new LinkedHashMap<>();
+        for (String mspId : settings.organizations) {
+            peerOrganizations.put(mspId, crypto.peerOrganization(mspId, settings.peersPerOrganization, settings.users));
+        }
+        this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId);
+        this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+                threads("weft-net"));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("weft-timer"));
+        this.validators = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A builder with the defaults: Org1MSP and Org2MSP with one peer each, channel mychannel, chaincode basic. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void startNodes() {
+        OrganizationCrypto.Member ordererNode = ordererOrganization.nodes().values().iterator().next();
+        OrdererService ordererService = new OrdererService(executor, settings.clock, settings.clientAuthRequired);
+        Server ordererServer = GrpcServers.start(settings.host, port(0), ordererNode.tls(), allTlsRoots(),
+                settings.clientAuthRequired, executor, List.of(ordererService.bindService()));
+        closeables.add(() -> GrpcServers.stop(ordererServer));
+        this.orderer = new Orderer(ordererNode.name(), settings.ordererMspId, settings.host, ordererServer.getPort(),
+                ordererOrganization.tlsCa().certificate(), ordererService);
+
+        int index = 1;
+        for (OrganizationCrypto org : peerOrganizations.values()) {
+            for (OrganizationCrypto.Member node : org.nodes().values()) {
+                Signer signer = Signers.newPrivateKeySigner(node.signing().key());
+                X509Identity identity = X509Identity.of(org.mspId(), node.signing().certificate());
+                PeerService service = new PeerService(identity, signer, executor, settings.clock,
+                        settings.clientAuthRequired);
+                Peer peer = new Peer(node, org, identity, signer, service, port(index++));
+                peer.startServer();
+                peers.add(peer);
+            }
+        }
+
+        for (String channelId : settings.channels) {
+            Block genesis = GenesisBlocks.genesisBlock(channelDefinition(channelId), settings.clock.instant());
+            genesisBlocks.put(channelId, genesis);
+            OrdererChannel channel = new OrdererChannel(genesis,
+                    new ChannelLedger(settings.blockStores.apply(ordererNode.name() + "/" + channelId)),
+                    X509Identity.of(settings.ordererMspId, ordererNode.signing().certificate()),
+                    Signers.newPrivateKeySigner(ordererNode.signing().key()), settings.consenter,
+                    new ExecutorScheduler(scheduler), settings.clock);
+            closeables.add(channel::halt);
+            ordererService.addChannel(channel);
+        }
+        for (Peer peer : peers) {
+            for (String channelId : settings.channels) {
+                peer.join(genesisBlocks.get(channelId));
+            }
+        }
+    }
+
+    private int port(int offset) {
+        return settings.basePort == 0 ? 0 : settings.basePort + offset;
+    }
+
+    private List<X509Certificate> allTlsRoots() {
+        List<X509Certificate> roots = new ArrayList<>(ordererOrganization.tlsRoots());
+        peerOrganizations.values().forEach(o -> roots.addAll(o.tlsRoots()));
+        return roots;
+    }
+
+    private GenesisBlocks.ChannelDefinition channelDefinition(String channelId) {
+        List<GenesisBlocks.PeerOrganization> orgs = new ArrayList<>();
+        for (OrganizationCrypto org : peerOrganizations.values()) {
+            List<String> anchors = peers.stream().filter(p -> p.mspId().equals(org.mspId())).limit(1)
+                    .map(Peer::endpoint).toList();
+            orgs.add(new GenesisBlocks.PeerOrganization(org.mspId(), org.mspConfig(), anchors));
+        }
+        return new GenesisBlocks.ChannelDefinition(channelId, orgs,
+                List.of(new GenesisBlocks.OrdererOrganization(settings.ordererMspId, ordererOrganization.mspConfig(),
+                        List.of(orderer.endpoint()))),
+                settings.batchSize, settings.batchTimeout, settings.channelCapabilities,
+                settings.ordererCapabilities, settings.applicationCapabilities, settings.consenter.type(),
+                ByteString.EMPTY);
+    }
+
+    /** The channels, in the order they were configured; the first is the default. */
+    public List<String> channels() {
+        return List.copyOf(settings.channels);
+    }
+
+    /** The first (default) channel. */
+    public String channel() {
+        return settings.channels.iterator().next();
+    }
+
+    /** MSP ids of the peer organisations. */
+    public List<String> organizations() {
+        return List.copyOf(peerOrganizations.keySet());
+    }
+
+    public Orderer orderer() {
+        return orderer;
+    }
+
+    public List<Peer> peers() {
+        return List.copyOf(peers);
+    }
+
+    /** The first peer of an organisation. */
+    public Peer peer(String mspId) {
+        return peers.stream().filter(p -> p.mspId().equals(mspId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no organization " + mspId + " in the network "
+                        + "(organizations: " + organizations() + ")"));
+    }
+
+    /** The organisation's first client user ({@code User1} by default). */
+    public User user(String mspId) {
+        return user(mspId, settings.users.get(0));
+    }
+
+    /** A client user of an organisation by name ({@code User1}). */
+    public User user(String mspId, String name) {
+        return toUser(org(mspId), org(mspId).user(name));
+    }
+
+    /** The organisation's admin ({@code Admin@orgN.example.com}). */
+    public User admin(String mspId) {
+        OrganizationCrypto org = mspId.equals(settings.ordererMspId) ? ordererOrganization : org(mspId);
+        return toUser(org, org.admin());
+    }
+
+    private OrganizationCrypto org(String mspId) {
+        OrganizationCrypto org = peerOrganizations.get(mspId);
+        if (org == null) {
+            throw new IllegalArgumentException("no organization " + mspId + " in the network (organizations: "
+                    + organizations() + ")");
+        }
+        return org;
+    }
+
+    private static User toUser(OrganizationCrypto org, OrganizationCrypto.Member member) {
+        return new User(org.mspId(), member.name(), X509Identity.of(org.mspId(), member.signing().certificate()),
+                member.signing().key(), Signers.newPrivateKeySigner(member.signing().key()),
+                member.tls().certificate(), member.tls().key());
+    }
+
+    /** The genesis block of a channel, as the orderer holds it. */
+    public Block genesisBlock(String channelId) {
+        Block block = genesisBlocks.get(channelId);
+        if (block == null) {
+            throw new IllegalArgumentException("no channel " + channelId + " (channels: " + channels() + ")");
+        }
+        return block;
+    }
+
+    /** The current config of a channel. */
+    public ChannelConfig channelConfig(String channelId) {
+        genesisBlock(channelId);
+        return orderer.service.channel(channelId).orElseThrow().sharedConfig();
+    }
+
+    /** Whether mutual TLS is required by the nodes. */
+    public boolean clientAuthRequired() {
+        return settings.clientAuthRequired;
+    }
+
+    /**
+     * Writes the network's crypto material (cryptogen's directory layout under
+     * {@code organizations/}) and, per peer organisation, a connection profile
+     * ({@code connection-org1.yaml} and {@code .json}) naming every peer and the orderer.
+     *
+     * @return the profile paths by MSP id
+     */
+    public Map<String, Path> writeTo(Path directory) {
+        return NetworkFiles.write(directory, this, peerOrganizations, ordererOrganization);
+    }
+
+    /** The connection profile of an organisation, in YAML. */
+    public String connectionProfile(String mspId) {
+        org(mspId);
+        return NetworkFiles.connectionProfileYaml(this, mspId);
+    }
+
+    /** Stops every node and thread; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Peer peer : peers) {
+            peer.shutdown();
+        }
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                log.warn("error while stopping the reference network", e);
+            }
+        }
+        executor.shutdown();
+        scheduler.shutdownNow();
+        validators.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+            validators.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * A client identity of the network: its enrollment certificate and key (to sign proposals and
+     * transactions) and its TLS client certificate and key (for mutual TLS).
+     *
+     * @param mspId the organisation
+     * @param name e.g. {@code User1@org1.example.com}
+     */
+    public record User(String mspId, String name, X509Identity identity, PrivateKey privateKey, Signer signer,
+            X509Certificate tlsCertificate, PrivateKey tlsPrivateKey) {
+    }
+
+    /** What every node has: a name, an address and the CA that signs its TLS certificate. */
+    public interface Node {
+        /** The host name in the node's certificates, e.g. {@code peer0.org1.example.com}. */
+        String name();
+
+        String mspId();
+
+        /** {@code host:port} to connect to. */
+        String endpoint();
+
+        X509Certificate tlsRootCertificate();
+
+        /** How to connect, without a client certificate; TLS verified against the node's name. */
+        default EndpointConfig endpointConfig() {
+            return EndpointConfig.builder(endpoint())
+                    .tls(List.of(tlsRootCertificate()))
+                    .authorityOverride(name())
+                    .build();
+        }
+
+        /** How to connect as a user, presenting the user's TLS client certificate. */
+        default EndpointConfig endpointConfig(User user) {
+            return endpointConfig().toBuilder()
+                    .clientCertificate(List.of(user.tlsCertificate()), user.tlsPrivateKey())
+                    .build();
+        }
+    }
+
+    /** The orderer. */
+    public static final class Orderer implements Node {
+        private final String name;
+        private final String mspId;
+        private final String host;
+        private final int port;
+        private final X509Certificate tlsRoot;
+        private final OrdererService service;
+
+        private Orderer(String name, String mspId, String host, int port, X509Certificate tlsRoot, OrdererService service) {
+            this.name = name;
+            this.mspId = mspId;
+            this.host = host;
+            this.port = port;
+            this.tlsRoot = tlsRoot;
+            this.service = service;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String mspId() {
+            return mspId;
+        }
+
+        @Override
+        public String endpoint() {
+            return host + ":" + port;
+        }
+
+        @Override
+        public X509Certificate tlsRootCertificate() {
+            return tlsRoot;
+        }
+
+        /** The number of blocks the orderer has written on a channel. */
+        public long height(String channelId) {
+            return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
+                    .height();
+        }
+    }
+
+    /** A peer. It can be stopped and started again (on the same port) to test failover. */
+    public final class Peer implements Node {
+        private final OrganizationCrypto.Member node;
+        private final OrganizationCrypto org;
+        private final X509Identity identity;
+        private final Signer signer;
+        private final PeerService service;
+        private final int requestedPort;
+        private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
+        private ManagedChannel ordererChannel;
+        private Server server;
+        private int port;
+
+        private Peer(OrganizationCrypto.Member node, OrganizationCrypto org, X509Identity identity, Signer signer,
+                PeerService service, int requestedPort) {
+            this.node = node;
+            this.org = org;
+            this.identity = identity;
+            this.signer = signer;
+            this.service = service;
+            this.requestedPort = requestedPort;
+        }
+
+        @Override
+        public String name() {
+            return node.name();
+        }
+
+        @Override
+        public String mspId() {
+            return org.mspId();
+        }
+
+        @Override
+        public synchronized String endpoint() {
+            return settings.host + ":" + port;
+        }
+
+        @Override
+        public X509Certificate tlsRootCertificate() {
+            return org.tlsCa().certificate();
+        }
+
+        /** The peer's signing identity (what its endorsements carry). */
+        public X509Identity identity() {
+            return identity;
+        }
+
+        /** The number of blocks the peer has committed on a channel. */
+        public long height(String channelId) {
+            return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
+                    .ledger().height();
+        }
+
+        /**
+         * Rewrites every proposal response this peer sends, to test how clients handle a faulty or
+         * malicious endorser (a different payload, a tampered signature); {@code null} restores
+         * normal behaviour.
+         */
+        public void interceptResponses(UnaryOperator<ProposalResponse> hook) {
+            service.endorser().setResponseHook(hook);
+        }
+
+        /** Whether the peer is listening. */
+        public synchronized boolean isRunning() {
+            return server != null;
+        }
+
+        /** Stops listening and committing, as a crashed peer would; the ledger is kept. */
+        public synchronized void stop() {
+            if (server != null) {
+                GrpcServers.stop(server);
+                server = null;
+            }
+            pullers.values().forEach(BlockPuller::close);
+            pullers.clear();
+        }
+
+        /** Listens again on the same port and catches up with the orderer. */
+        public synchronized void start() {
+            if (server != null) {
+                return;
+            }
+            startServer();
+            for (String channelId : settings.channels) {
+                service.channel(channelId).ifPresent(this::pull);
+            }
+        }
+
+        private synchronized void startServer() {
+            List<ServerServiceDefinition> services = new ArrayList<>();
+            for (BindableService s : service.services()) {
+                services.add(s.bindService());
+            }
+            server = GrpcServers.start(settings.host, port == 0 ? requestedPort : port, node.tls(), allTlsRoots(),
+                    settings.clientAuthRequired, executor, services);
+            port = server.getPort();
+        }
+
+        private synchronized void join(Block genesis) {
+            String channelId = BlockView.of(genesis).transaction(0).channelId();
+            List<ChaincodeDefinition> definitions = settings.chaincodes.get(channelId);
+            PeerChannel channel = new PeerChannel(genesis,
+                    new ChannelLedger(settings.blockStores.apply(name() + "/" + channelId)),
+                    settings.stateStores.apply(name() + "/" + channelId), definitions, settings.clock);
+            service.addChannel(channel);
+            pull(channel);
+        }
+
+        private void pull(PeerChannel channel) {
+            if (ordererChannel == null) {
+                EndpointConfig.Builder endpoint = orderer.endpointConfig().toBuilder();
+                if (settings.clientAuthRequired) {
+                    endpoint.clientCertificate(List.of(node.tls().certificate()), node.tls().key());
+                }
+                ordererChannel = GrpcChannels.create(endpoint.build());
+            }
+            BlockCommitter committer = new BlockCommitter(channel, validators);
+            BlockPuller puller = new BlockPuller(channel.channelId(), ordererChannel, identity, signer,
+                    () -> channel.ledger().height(), committer::commit, scheduler);
+            pullers.put(channel.channelId(), puller);
+            puller.start();
+        }
+
+        private synchronized void shutdown() {
+            stop();
+            if (ordererChannel != null) {
+                ordererChannel.shutdownNow();
+                try {
+                    ordererChannel.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                ordererChannel = null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name() + "@" + endpoint();
+        }
+    }
+
+    /**
+     * Configures and starts a {@link ReferenceNetwork}. Not thread-safe.
+     *
+     * <p>Defaults: organisations {@code Org1MSP} and {@code Org2MSP} with one peer each, orderer
+     * organisation {@code OrdererMSP}, channel {@code mychannel}, chaincode {@code basic}
+     * ({@link AssetTransferChaincode}) with the channel's default endorsement policy
+     * ({@code MAJORITY Endorsement}: every organisation of a two-organisation network), solo
+     * ordering, batches of up to 100 messages cut after at most 100 ms, capabilities V2_0 (channel),
+     * V2_0 (orderer), V2_5 (application), TLS without client authentication, ephemeral ports on
+     * 127.0.0.1, in-memory ledgers.
+     */
+    public static final class Builder {
+        private final Set<String> organizations = new LinkedHashSet<>(List.of("Org1MSP", "Org2MSP"));
+        private String ordererMspId = "OrdererMSP";
+        private int peersPerOrganization = 1;
+        private List<String> users = List.of("User1");
+        private final Set<String> channels = new LinkedHashSet<>(List.of("mychannel"));
+        private final Map<String, List<ChaincodeDefinition>> chaincodes = new LinkedHashMap<>();
+        private final List<ChaincodeDefinition> chaincodeSpecs = new ArrayList<>();
+        private BatchSize batchSize = BatchSize.newBuilder()
+                .setMaxMessageCount(100).setAbsoluteMaxBytes(99 * 1024 * 1024).setPreferredMaxBytes(512 * 1024).build();
+        private Duration batchTimeout = Duration.ofMillis(100);
+        private Set<String> channelCapabilities = Set.of("V2_0");
+        private Set<String> ordererCapabilities = Set.of("V2_0");
+        private Set<String> applicationCapabilities = Set.of("V2_5");
+        private Consenter consenter = Consenter.solo();
+        private String host = "127.0.0.1";
+        private int basePort;
+        private boolean clientAuthRequired;
+        private Clock clock = Clock.systemUTC();
+        private Function<String, BlockStore> blockStores = name -> new InMemoryBlockStore();
+        private Function<String, StateStore> stateStores = name -> new InMemoryStateStore();
+
+        private Builder() {
+        }
+
+        /** The peer organisations' MSP ids (replaces the defaults). */
+        public Builder organizations(String... mspIds) {
+            if (mspIds.length == 0) {
+                throw new IllegalArgumentException("a network needs at least one peer organization");
+            }
+            organizations.clear();
+            for (String id : mspIds) {
+                if (!id.matches("[A-Za-z0-9.-]+")) {
+                    throw new IllegalArgumentException("MSP id '" + id + "' may contain only letters, digits, '.' and '-'");
+                }
+                if (!organizations.add(id)) {
+                    throw new IllegalArgumentException("organization " + id + " is listed twice");
+                }
+            }
+            return this;
+        }
+
+        /** The orderer organisation's MSP id (default {@code OrdererMSP}). */
+        public Builder ordererOrganization(String mspId) {
+            this.ordererMspId = Objects.requireNonNull(mspId, "mspId");
+            return this;
+        }
+
+        public Builder peersPerOrganization(int count) {
+            if (count < 1 || count > 10) {
+                throw new IllegalArgumentException("peersPerOrganization must be 1..10, got " + count);
+            }
+            this.peersPerOrganization = count;
+            return this;
+        }
+
+        /** Client users generated per organisation (default {@code User1}); the first is {@link #user(String)}'s. */
+        public Builder users(String... names) {
+            if (names.length == 0) {
+                throw new IllegalArgumentException("at least one user is needed");
+            }
+            this.users = List.of(names);
+            return this;
+        }
+
+        /** The channels every peer joins (replaces the default {@code mychannel}). */
+        public Builder channels(String... names) {
+            if (names.length == 0) {
+                throw new IllegalArgumentException("a network needs at least one channel");
+            }
+            channels.clear();
+            for (String name : names) {
+                if (!name.matches("[a-z][a-z0-9.-]*")) {
+                    throw new IllegalArgumentException("channel name '" + name
+                            + "' must start with a lower-case letter and contain only a-z, 0-9, '.' and '-'");
+                }
+                channels.add(name);
+            }
+            return this;
+        }
+
+        /** Defines a chaincode on every channel with the channel's default endorsement policy. */
+        public Builder chaincode(String name, Chaincode chaincode) {
+            return addChaincode(new ChaincodeDefinition(name, "1.0", 1, chaincode, null,
+                    ChaincodeDefinition.DEFAULT_POLICY_REFERENCE));
+        }
+
+        /**
+         * Defines a chaincode on every channel with a signature endorsement policy, e.g.
+         * {@code "OR('Org1MSP.peer','Org2MSP.peer')"}.
+         *
+         * @throws dev.weft.core.PolicyParseException if the policy text is malformed
+         */
+        public Builder chaincode(String name, Chaincode chaincode, String endorsementPolicy) {
+            return addChaincode(new ChaincodeDefinition(name, "1.0", 1, chaincode,
+                    EndorsementPolicy.parse(endorsementPolicy), null));
+        }
+
+        private Builder addChaincode(ChaincodeDefinition definition) {
+            if (!definition.name().matches("[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*")) {
+                throw new IllegalArgumentException("chaincode name '" + definition.name()
+                        + "' must be letters and digits, optionally joined by '-' or '_'");
+            }
+            chaincodeSpecs.removeIf(d -> d.name().equals(definition.name()));
+            chaincodeSpecs.add(definition);
+            return this;
+        }
+
+        /** The orderer's batch limits (Fabric's {@code BatchSize}). */
+        public Builder batchSize(int maxMessageCount, int absoluteMaxBytes, int preferredMaxBytes) {
+            if (maxMessageCount < 1 || absoluteMaxBytes < 1 || preferredMaxBytes < 1 || preferredMaxBytes > absoluteMaxBytes) {
+                throw new IllegalArgumentException("batch size needs positive limits with preferredMaxBytes <= absoluteMaxBytes");
+            }
+            this.batchSize = BatchSize.newBuilder().setMaxMessageCount(maxMessageCount)
+                    .setAbsoluteMaxBytes(absoluteMaxBytes).setPreferredMaxBytes(preferredMaxBytes).build();
+            return this;
+        }
+
+        /** How long the orderer waits before cutting a batch that is not full (Fabric's {@code BatchTimeout}). */
+        public Builder batchTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("batchTimeout must be positive, got " + timeout);
+            }
+            this.batchTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The capability levels written into the channel config. The nodes refuse to start on a
+         * level they do not support, with {@link UnsupportedCapabilityException}.
+         */
+        public Builder capabilities(Set<String> channel, Set<String> orderer, Set<String> application) {
+            this.channelCapabilities = Set.copyOf(channel);
+            this.ordererCapabilities = Set.copyOf(orderer);
+            this.applicationCapabilities = Set.copyOf(application);
+            return this;
+        }
+
+        /** How the orderer orders (default {@link Consenter#solo()}). */
+        public Builder consenter(Consenter consenter) {
+            this.consenter = Objects.requireNonNull(consenter, "consenter");
+            return this;
+        }
+
+        /** The address nodes listen on and advertise (default 127.0.0.1). */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Fixed ports: the orderer on {@code port}, peers on the following ports; 0 (default) for free ports. */
+        public Builder basePort(int port) {
+            if (port < 0 || port > 65000) {
+                throw new IllegalArgumentException("basePort must be 0..65000, got " + port);
+            }
+            this.basePort = port;
+            return this;
+        }
+
+        /** Require clients to present a TLS certificate from one of the network's TLS CAs (mutual TLS). */
+        public Builder clientAuthRequired(boolean required) {
+            this.clientAuthRequired = required;
+            return this;
+        }
+
+        /** The clock for certificates, timestamps and time-window checks. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where nodes keep blocks; called once per node and channel with {@code "<node>/<channel>"}. */
+        public Builder blockStores(Function<String, BlockStore> factory) {
+            this.blockStores = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /** Where peers keep world state; called once per peer and channel with {@code "<peer>/<channel>"}. */
+        public Builder stateStores(Function<String, StateStore> factory) {
+            this.stateStores = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Generates the crypto material and genesis blocks, starts the orderer and peers and joins
+         * the peers to the channels.
+         *
+         * @throws UnsupportedCapabilityException if a node does not support a configured capability
+         * @throws java.io.UncheckedIOException if a port cannot be bound
+         */
+        public ReferenceNetwork start() {
+            if (chaincodeSpecs.isEmpty()) {
+                chaincode("basic", new AssetTransferChaincode());
+            }
+            for (String channel : channels) {
+                chaincodes.put(channel, List.copyOf(chaincodeSpecs));
+            }
+            ReferenceNetwork network = new ReferenceNetwork(this);
+            try {
+                network.startNodes();
+            } catch (RuntimeException e) {
+                network.close();
+                throw e;
+            }
+            log.debug("reference network started: orderer {}, peers {}", network.orderer.endpoint(), network.peers);
+            return network;
+        }
+    }
+}

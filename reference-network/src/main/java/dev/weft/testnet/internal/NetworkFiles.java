@@ -1,0 +1,221 @@
+package dev.weft.testnet.internal;
+
+import dev.weft.core.Credentials;
+import dev.weft.core.InternalApi;
+import dev.weft.core.internal.X509Issuer.Issued;
+import dev.weft.testnet.ReferenceNetwork;
+import dev.weft.testnet.internal.crypto.OrganizationCrypto;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Represent;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Writes a reference network's crypto material in cryptogen's directory layout and a Fabric
+ * common connection profile per peer organisation, so that other processes (another SDK, the
+ * {@code peer} CLI, Weft's CLI) can connect. Each file is written to a temporary name and moved
+ * into place, so a reader never sees half a file.
+ */
+@InternalApi
+public final class NetworkFiles {
+    private NetworkFiles() {
+    }
+
+    /** Writes everything under {@code directory}; returns the YAML profile of each peer organisation. */
+    public static Map<String, Path> write(Path directory, ReferenceNetwork network,
+            Map<String, OrganizationCrypto> peerOrganizations, OrganizationCrypto ordererOrganization) {
+        Map<String, Path> profiles = new LinkedHashMap<>();
+        try {
+            Path organizations = directory.resolve("organizations");
+            for (OrganizationCrypto org : peerOrganizations.values()) {
+                Path base = organizations.resolve("peerOrganizations").resolve(org.domain());
+                writeOrganization(base, org, "peers", "server");
+                String shortName = org.domain().substring(0, org.domain().indexOf('.'));
+                Path yaml = base.resolve("connection-" + shortName + ".yaml");
+                writeFile(yaml, connectionProfileYaml(network, org.mspId()));
+                writeFile(base.resolve("connection-" + shortName + ".json"),
+                        Json.write(connectionProfile(network, org.mspId())));
+                profiles.put(org.mspId(), yaml);
+            }
+            writeOrganization(organizations.resolve("ordererOrganizations").resolve(ordererOrganization.domain()),
+                    ordererOrganization, "orderers", "server");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the network files to " + directory + ": " + e.getMessage(), e);
+        }
+        return profiles;
+    }
+
+    private static void writeOrganization(Path base, OrganizationCrypto org, String nodesDir, String tlsName)
+            throws IOException {
+        String caFile = "ca." + org.domain() + "-cert.pem";
+        String tlsCaFile = "tlsca." + org.domain() + "-cert.pem";
+        writeFile(base.resolve("ca").resolve(caFile), pem(org.ca().certificate()));
+        writeFile(base.resolve("ca").resolve("priv_sk"), Credentials.toPem(org.ca().key()));
+        writeFile(base.resolve("tlsca").resolve(tlsCaFile), pem(org.tlsCa().certificate()));
+        writeFile(base.resolve("tlsca").resolve("priv_sk"), Credentials.toPem(org.tlsCa().key()));
+        writeMsp(base.resolve("msp"), org, null);
+        for (OrganizationCrypto.Member node : org.nodes().values()) {
+            Path dir = base.resolve(nodesDir).resolve(node.name());
+            writeMsp(dir.resolve("msp"), org, node.signing());
+            writeTls(dir.resolve("tls"), org, node.tls(), tlsName);
+        }
+        for (OrganizationCrypto.Member user : org.users().values()) {
+            Path dir = base.resolve("users").resolve(user.name());
+            writeMsp(dir.resolve("msp"), org, user.signing());
+            writeTls(dir.resolve("tls"), org, user.tls(), "client");
+        }
+    }
+
+    private static void writeMsp(Path msp, OrganizationCrypto org, Issued signing) throws IOException {
+        String caFile = "ca." + org.domain() + "-cert.pem";
+        writeFile(msp.resolve("cacerts").resolve(caFile), pem(org.ca().certificate()));
+        writeFile(msp.resolve("tlscacerts").resolve("tlsca." + org.domain() + "-cert.pem"), pem(org.tlsCa().certificate()));
+        StringBuilder config = new StringBuilder("NodeOUs:\n  Enable: true\n");
+        for (String[] ou : new String[][] {{"Client", "client"}, {"Peer", "peer"}, {"Admin", "admin"}, {"Orderer", "orderer"}}) {
+            config.append("  ").append(ou[0]).append("OUIdentifier:\n")
+                    .append("    Certificate: cacerts/").append(caFile).append('\n')
+                    .append("    OrganizationalUnitIdentifier: ").append(ou[1]).append('\n');
+        }
+        writeFile(msp.resolve("config.yaml"), config.toString());
+        if (signing != null) {
+            String subjectName = commonName(signing.certificate());
+            writeFile(msp.resolve("signcerts").resolve(subjectName + "-cert.pem"), pem(signing.certificate()));
+            writeFile(msp.resolve("keystore").resolve("priv_sk"), Credentials.toPem(signing.key()));
+        }
+    }
+
+    private static void writeTls(Path tls, OrganizationCrypto org, Issued cert, String name) throws IOException {
+        writeFile(tls.resolve("ca.crt"), pem(org.tlsCa().certificate()));
+        writeFile(tls.resolve(name + ".crt"), pem(cert.certificate()));
+        writeFile(tls.resolve(name + ".key"), Credentials.toPem(cert.key()));
+    }
+
+    /** The connection profile of an organisation as YAML, with certificates as literal blocks. */
+    public static String connectionProfileYaml(ReferenceNetwork network, String mspId) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        options.setWidth(160);
+        Representer representer = new LiteralBlocks(options);
+        return "---\n" + new Yaml(representer, options).dump(connectionProfile(network, mspId));
+    }
+
+    /** Writes multi-line strings (PEM certificates) as YAML literal blocks, as Fabric's profiles do. */
+    private static final class LiteralBlocks extends Representer {
+        LiteralBlocks(DumperOptions options) {
+            super(options);
+            Represent plain = representers.get(String.class);
+            representers.put(String.class, data -> {
+                String s = (String) data;
+                return s.contains("\n")
+                        ? new ScalarNode(Tag.STR, s, null, null, DumperOptions.ScalarStyle.LITERAL)
+                        : plain.representData(s);
+            });
+        }
+    }
+
+    /**
+     * The profile as Fabric's test network writes it, listing every peer organisation (so that
+     * clients without discovery can reach all endorsers) and the orderer.
+     */
+    static Map<String, Object> connectionProfile(ReferenceNetwork network, String mspId) {
+        Map<String, Object> profile = new LinkedHashMap<>();
+        profile.put("name", "weft-reference-network-" + orgName(mspId).toLowerCase(Locale.ROOT));
+        profile.put("version", "1.0.0");
+        profile.put("client", Map.of("organization", orgName(mspId),
+                "connection", Map.of("timeout", Map.of("peer", Map.of("endorser", "300"), "orderer", "300"))));
+        Map<String, Object> organizations = new LinkedHashMap<>();
+        for (String org : network.organizations()) {
+            List<String> peerNames = network.peers().stream().filter(p -> p.mspId().equals(org))
+                    .map(ReferenceNetwork.Peer::name).toList();
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("mspid", org);
+            entry.put("peers", peerNames);
+            organizations.put(orgName(org), entry);
+        }
+        profile.put("organizations", organizations);
+        ReferenceNetwork.Orderer orderer = network.orderer();
+        profile.put("orderers", Map.of(orderer.name(), node(orderer)));
+        Map<String, Object> peers = new LinkedHashMap<>();
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            peers.put(peer.name(), node(peer));
+        }
+        profile.put("peers", peers);
+        Map<String, Object> channels = new LinkedHashMap<>();
+        for (String channel : network.channels()) {
+            Map<String, Object> channelPeers = new LinkedHashMap<>();
+            for (ReferenceNetwork.Peer peer : network.peers()) {
+                Map<String, Object> roles = new LinkedHashMap<>();
+                roles.put("endorsingPeer", true);
+                roles.put("chaincodeQuery", true);
+                roles.put("ledgerQuery", true);
+                roles.put("eventSource", true);
+                channelPeers.put(peer.name(), roles);
+            }
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("orderers", List.of(orderer.name()));
+            c.put("peers", channelPeers);
+            channels.put(channel, c);
+        }
+        profile.put("channels", channels);
+        return profile;
+    }
+
+    private static Map<String, Object> node(ReferenceNetwork.Node node) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("url", "grpcs://" + node.endpoint());
+        entry.put("tlsCACerts", Map.of("pem", pem(node.tlsRootCertificate())));
+        Map<String, Object> grpc = new LinkedHashMap<>();
+        grpc.put("ssl-target-name-override", node.name());
+        grpc.put("hostnameOverride", node.name());
+        entry.put("grpcOptions", grpc);
+        return entry;
+    }
+
+    /** {@code Org1MSP} → {@code Org1}, as the test network names organisations in profiles. */
+    private static String orgName(String mspId) {
+        return mspId.endsWith("MSP") && mspId.length() > 3 ? mspId.substring(0, mspId.length() - 3) : mspId;
+    }
+
+    private static String pem(X509Certificate certificate) {
+        return Credentials.toPem(certificate);
+    }
+
+    private static String commonName(X509Certificate certificate) {
+        for (String part : certificate.getSubjectX500Principal().getName().split(",")) {
+            if (part.startsWith("CN=")) {
+                return part.substring(3);
+            }
+        }
+        return "cert";
+    }
+
+    private static void writeFile(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            try {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.weft.testnet.internal.ledger;
+
+import dev.weft.core.InternalApi;
+import dev.weft.testnet.BlockStore;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * A channel's block store plus the wake-ups that streaming readers (Deliver) need: listeners run
+ * after each append, on the appending thread, and must only schedule work.
+ */
+@InternalApi
+public final class ChannelLedger {
+    private final BlockStore store;
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+    public ChannelLedger(BlockStore store) {
+        this.store = store;
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public long height() {
+        return store.height();
+    }
+
+    public Block block(long number) {
+        return store.block(number);
+    }
+
+    public void append(Block block) {
+        store.append(block);
+        for (Runnable listener : listeners) {
+            listener.run();
+        }
+    }
+
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+}

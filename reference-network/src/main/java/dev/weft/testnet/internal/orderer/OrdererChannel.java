@@ -1,0 +1,287 @@
+package dev.weft.testnet.internal.orderer;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.Blocks;
+import dev.weft.core.ChannelConfig;
+import dev.weft.core.InternalApi;
+import dev.weft.core.Signer;
+import dev.weft.core.TransactionContext;
+import dev.weft.core.WeftException;
+import dev.weft.core.X509Identity;
+import dev.weft.testnet.BlockCutter;
+import dev.weft.testnet.Chain;
+import dev.weft.testnet.Consenter;
+import dev.weft.testnet.ConsenterSupport;
+import dev.weft.testnet.Scheduler;
+import dev.weft.testnet.internal.Capabilities;
+import dev.weft.testnet.internal.SignedData;
+import dev.weft.testnet.internal.deliver.DeliverService;
+import dev.weft.testnet.internal.ledger.ChannelLedger;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockData;
+import org.hyperledger.fabric.protos.common.BlockHeader;
+import org.hyperledger.fabric.protos.common.BlockMetadata;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.LastConfig;
+import org.hyperledger.fabric.protos.common.Metadata;
+import org.hyperledger.fabric.protos.common.MetadataSignature;
+import org.hyperledger.fabric.protos.common.OrdererBlockMetadata;
+import org.hyperledger.fabric.protos.common.Payload;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.common.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel on the reference orderer: its ledger and current config, the checks Broadcast
+ * makes on a normal message (Fabric's {@code msgprocessor} filters: empty, size, expiration,
+ * {@code /Channel/Writers} signature policy), and block creation and signing as Fabric's
+ * {@code BlockWriter} does them. Implements {@link ConsenterSupport} for the channel's chain.
+ */
+@InternalApi
+public final class OrdererChannel implements ConsenterSupport, DeliverService.Source {
+    private static final Logger log = LoggerFactory.getLogger(OrdererChannel.class);
+
+    private final String channelId;
+    private final ChannelLedger ledger;
+    private final X509Identity identity;
+    private final Signer signer;
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final BlockCutter cutter;
+    private final Chain chain;
+    private volatile ChannelConfig config;
+    private long lastConfigIndex;
+    private BlockHeader lastHeader;
+
+    /**
+     * Opens a channel from its ledger (appending the genesis block if the ledger is empty) and
+     * starts its chain.
+     *
+     * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the orderer lacks
+     */
+    public OrdererChannel(Block genesis, ChannelLedger ledger, X509Identity identity, Signer signer,
+            Consenter consenter, Scheduler scheduler, Clock clock) {
+        this.ledger = ledger;
+        this.identity = identity;
+        this.signer = signer;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        if (ledger.height() == 0) {
+            ledger.append(genesis);
+        }
+        Block last = ledger.block(ledger.height() - 1);
+        this.lastHeader = last.getHeader();
+        this.lastConfigIndex = Blocks.lastConfigIndex(last);
+        this.config = ChannelConfig.fromBlock(ledger.block(lastConfigIndex), clock);
+        this.channelId = config.channelId();
+        Capabilities.requireForOrderer(config);
+        this.cutter = new DefaultBlockCutter(() -> config.batchSize().orElseThrow());
+        this.chain = consenter.handleChain(this);
+        chain.start();
+    }
+
+    public Chain chain() {
+        return chain;
+    }
+
+    @Override
+    public ChannelLedger ledger() {
+        return ledger;
+    }
+
+    @Override
+    public ChannelConfig config() {
+        return config;
+    }
+
+    @Override
+    public boolean errored() {
+        return chain.errored().isDone();
+    }
+
+    @Override
+    public String channelId() {
+        return channelId;
+    }
+
+    @Override
+    public BlockCutter blockCutter() {
+        return cutter;
+    }
+
+    @Override
+    public ChannelConfig sharedConfig() {
+        return config;
+    }
+
+    @Override
+    public long sequence() {
+        return config.sequence();
+    }
+
+    @Override
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public long height() {
+        return ledger.height();
+    }
+
+    /**
+     * Broadcast's checks on a normal message, in Fabric's order. Returns the config sequence the
+     * message was validated at.
+     */
+    public long processNormalMessage(Envelope envelope) throws BroadcastRejection {
+        ChannelConfig current = config;
+        if (envelope.getPayload().isEmpty()) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "message was empty");
+        }
+        long size = DefaultBlockCutter.sizeOf(envelope);
+        long max = Integer.toUnsignedLong(current.batchSize().orElseThrow().getAbsoluteMaxBytes());
+        if (size > max) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "message payload is " + size
+                    + " bytes and exceeds maximum allowed " + max + " bytes");
+        }
+        SignatureHeader signatureHeader = signatureHeader(envelope);
+        Instant now = clock.instant();
+        Optional<X509Certificate> creatorCert = certificateOf(signatureHeader.getCreator());
+        if (creatorCert.isPresent() && now.isAfter(creatorCert.get().getNotAfter().toInstant())) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "broadcast client identity expired");
+        }
+        Optional<String> denied = new SignedData(signatureHeader.getCreator(), envelope.getPayload().toByteArray(),
+                envelope.getSignature().toByteArray()).check(current, "/Channel/Writers", now);
+        if (denied.isPresent()) {
+            throw new BroadcastRejection(Status.FORBIDDEN, "SigFilter evaluation failed: " + denied.get());
+        }
+        return current.sequence();
+    }
+
+    @Override
+    public void revalidate(Envelope envelope) {
+        try {
+            processNormalMessage(envelope);
+        } catch (BroadcastRejection e) {
+            throw new WeftException(e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized Block createNextBlock(List<Envelope> batch) {
+        BlockData.Builder data = BlockData.newBuilder();
+        for (Envelope envelope : batch) {
+            data.addData(envelope.toByteString());
+        }
+        BlockData blockData = data.build();
+        BlockHeader header = BlockHeader.newBuilder()
+                .setNumber(lastHeader.getNumber() + 1)
+                .setPreviousHash(ByteString.copyFrom(Blocks.headerHash(lastHeader)))
+                .setDataHash(ByteString.copyFrom(Blocks.dataHash(blockData)))
+                .build();
+        lastHeader = header;
+        BlockMetadata.Builder metadata = BlockMetadata.newBuilder();
+        for (int i = 0; i < 5; i++) {
+            metadata.addMetadata(ByteString.EMPTY);
+        }
+        return Block.newBuilder().setHeader(header).setData(blockData).setMetadata(metadata).build();
+    }
+
+    @Override
+    public void writeBlock(Block block, byte[] consenterMetadata) {
+        ledger.append(sign(block, consenterMetadata));
+        log.debug("channel {}: wrote block {} with {} transactions", channelId, block.getHeader().getNumber(),
+                block.getData().getDataCount());
+    }
+
+    @Override
+    public void writeConfigBlock(Block block, byte[] consenterMetadata) {
+        ChannelConfig next = ChannelConfig.fromBlock(block, clock);
+        Capabilities.requireForOrderer(next);
+        synchronized (this) {
+            lastConfigIndex = block.getHeader().getNumber();
+        }
+        ledger.append(sign(block, consenterMetadata));
+        config = next;
+        log.debug("channel {}: wrote config block {} (sequence {})", channelId, block.getHeader().getNumber(),
+                next.sequence());
+    }
+
+    /** Adds the SIGNATURES and LAST_CONFIG metadata as Fabric's BlockWriter does. */
+    private Block sign(Block block, byte[] consenterMetadata) {
+        long lastConfig;
+        synchronized (this) {
+            lastConfig = lastConfigIndex;
+        }
+        ByteString value = OrdererBlockMetadata.newBuilder()
+                .setLastConfig(LastConfig.newBuilder().setIndex(lastConfig))
+                .setConsenterMetadata(Metadata.newBuilder().setValue(ByteString.copyFrom(consenterMetadata))
+                        .build().toByteString())
+                .build().toByteString();
+        ByteString signatureHeader = SignatureHeader.newBuilder()
+                .setCreator(identity.serialized())
+                .setNonce(TransactionContext.newNonce())
+                .build().toByteString();
+        ByteString headerBytes = ByteString.copyFrom(Blocks.headerBytes(block.getHeader()));
+        byte[] signature = signer.sign(value.concat(signatureHeader).concat(headerBytes).toByteArray());
+        BlockMetadata.Builder metadata = block.getMetadata().toBuilder()
+                .setMetadata(0, Metadata.newBuilder()
+                        .setValue(value)
+                        .addSignatures(MetadataSignature.newBuilder()
+                                .setSignatureHeader(signatureHeader)
+                                .setSignature(ByteString.copyFrom(signature)))
+                        .build().toByteString())
+                .setMetadata(1, Metadata.newBuilder()
+                        .setValue(LastConfig.newBuilder().setIndex(lastConfig).build().toByteString())
+                        .build().toByteString());
+        return block.toBuilder().setMetadata(metadata).build();
+    }
+
+    /** The channel header of a Broadcast envelope, or a BAD_REQUEST rejection. */
+    public static ChannelHeader channelHeader(Envelope envelope) throws BroadcastRejection {
+        try {
+            Payload payload = Payload.parseFrom(envelope.getPayload());
+            if (!payload.hasHeader()) {
+                throw new BroadcastRejection(Status.BAD_REQUEST, "bad header: missing header");
+            }
+            return ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
+        } catch (InvalidProtocolBufferException e) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "bad header: " + e.getMessage());
+        }
+    }
+
+    private static SignatureHeader signatureHeader(Envelope envelope) throws BroadcastRejection {
+        try {
+            return SignatureHeader.parseFrom(Payload.parseFrom(envelope.getPayload()).getHeader().getSignatureHeader());
+        } catch (InvalidProtocolBufferException e) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "bad signature header: " + e.getMessage());
+        }
+    }
+
+    private static Optional<X509Certificate> certificateOf(ByteString creator) {
+        try {
+            return Optional.of(X509Identity.fromSerialized(creator).certificate());
+        } catch (WeftException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a header type is accepted by Broadcast as a normal message. */
+    public static boolean isNormalMessage(int headerType) {
+        return headerType == HeaderType.ENDORSER_TRANSACTION_VALUE;
+    }
+
+    /** Stops the channel's chain. */
+    public void halt() {
+        chain.halt();
+    }
+}

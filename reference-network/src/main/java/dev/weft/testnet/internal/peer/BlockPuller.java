@@ -1,0 +1,154 @@
+package dev.weft.testnet.internal.peer;
+
+import dev.weft.core.InternalApi;
+import dev.weft.core.SeekRequest;
+import dev.weft.core.Signer;
+import dev.weft.core.X509Identity;
+import io.grpc.Channel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
+import org.hyperledger.fabric.protos.orderer.DeliverResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls a channel's blocks from the orderer, as a Fabric peer's deliver client does: a signed
+ * seek from the ledger height, forever, one block requested at a time (each is committed before
+ * the next is asked for), and a reconnect with growing back-off whenever the stream ends.
+ */
+@InternalApi
+public final class BlockPuller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BlockPuller.class);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
+    private final String channelId;
+    private final Channel orderer;
+    private final X509Identity identity;
+    private final Signer signer;
+    private final LongSupplier height;
+    private final Consumer<Block> sink;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService committer;
+    private volatile boolean closed;
+    private volatile ClientCallStreamObserver<Envelope> call;
+    private Duration backoff = MIN_BACKOFF;
+
+    /**
+     * @param sink commits a block; throwing stops the puller (the channel cannot go on)
+     */
+    public BlockPuller(String channelId, Channel orderer, X509Identity identity, Signer signer, LongSupplier height,
+            Consumer<Block> sink, ScheduledExecutorService scheduler) {
+        this.channelId = channelId;
+        this.orderer = orderer;
+        this.identity = identity;
+        this.signer = signer;
+        this.height = height;
+        this.sink = sink;
+        this.scheduler = scheduler;
+        this.committer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "weft-commit-" + channelId);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        connect();
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        long from = height.getAsLong();
+        Envelope seek = SeekRequest.builder().channel(channelId).identity(identity).startAt(from).stopNever()
+                .build().sign(signer);
+        AtomicBroadcastGrpc.newStub(orderer).deliver(new ClientResponseObserver<Envelope, DeliverResponse>() {
+            private ClientCallStreamObserver<Envelope> stream;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+                stream = requestStream;
+                call = requestStream;
+                requestStream.disableAutoRequestWithInitial(1);
+            }
+
+            @Override
+            public void onNext(DeliverResponse response) {
+                if (response.hasBlock()) {
+                    Block block = response.getBlock();
+                    committer.execute(() -> {
+                        if (closed) {
+                            return;
+                        }
+                        try {
+                            sink.accept(block);
+                            backoff = MIN_BACKOFF;
+                            stream.request(1);
+                        } catch (RuntimeException e) {
+                            log.error("channel {}: cannot commit block {}; the peer stops pulling blocks for it",
+                                    channelId, block.getHeader().getNumber(), e);
+                            closed = true;
+                            stream.cancel("commit failed", e);
+                        }
+                    });
+                } else {
+                    log.debug("channel {}: orderer ended deliver with status {}", channelId, response.getStatus());
+                    stream.request(1);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (!closed) {
+                    log.debug("channel {}: deliver stream from orderer failed: {}", channelId, t.toString());
+                    retry();
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                retry();
+            }
+        }).onNext(seek);
+    }
+
+    private void retry() {
+        if (closed) {
+            return;
+        }
+        Duration wait = backoff;
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        // Wait for queued commits before asking again from the new height.
+        scheduler.schedule(() -> committer.execute(this::connect), wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ClientCallStreamObserver<Envelope> current = call;
+        if (current != null) {
+            current.cancel("peer closing", null);
+        }
+        committer.shutdown();
+        try {
+            if (!committer.awaitTermination(5, TimeUnit.SECONDS)) {
+                committer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            committer.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.weft.testnet.internal.peer;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.ChannelConfig;
+import dev.weft.core.IdentityValidationException;
+import dev.weft.core.InternalApi;
+import dev.weft.core.MspIdentity;
+import dev.weft.core.Signer;
+import dev.weft.core.TransactionContext;
+import dev.weft.core.X509Identity;
+import dev.weft.core.internal.Hashing;
+import dev.weft.testnet.ChaincodeException;
+import dev.weft.testnet.ChaincodeResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.Header;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
+import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
+import org.hyperledger.fabric.protos.peer.ChaincodeHeaderExtension;
+import org.hyperledger.fabric.protos.peer.ChaincodeID;
+import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
+import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
+import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.Proposal;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
+import org.hyperledger.fabric.protos.peer.Response;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference peer's {@code protos.Endorser/ProcessProposal}, following Fabric 2.5/3.x:
+ *
+ * <ul>
+ *   <li>a proposal that cannot be unpacked, or fails the checks (header type, epoch, nonce and
+ *       creator present, transaction id, timestamp window, creator valid and signature verifying,
+ *       transaction id not yet committed, channel Writers policy) is answered with a gRPC error
+ *       (status UNKNOWN) and its message, and no ProposalResponse;
+ *   <li>an unknown channel or chaincode, and chaincode failures, are answered with a
+ *       ProposalResponse of status 500;
+ *   <li>a chaincode status of 400-499 gives the response only, 500 and up the response and payload
+ *       without endorsement, below 400 an endorsed response signed over {@code payload ‖ endorser}.
+ * </ul>
+ */
+@InternalApi
+public final class Endorser {
+    private static final Logger log = LoggerFactory.getLogger(Endorser.class);
+    /** Fabric 3.x's {@code peer.authentication.timewindow}. */
+    static final Duration TIME_WINDOW = Duration.ofMinutes(15);
+
+    private final Function<String, Optional<PeerChannel>> channels;
+    private final X509Identity identity;
+    private final Signer signer;
+    private volatile UnaryOperator<ProposalResponse> responseHook = UnaryOperator.identity();
+
+    public Endorser(Function<String, Optional<PeerChannel>> channels, X509Identity identity, Signer signer) {
+        this.channels = channels;
+        this.identity = identity;
+        this.signer = signer;
+    }
+
+    /** Rewrites every response this peer sends (fault injection for tests); identity by default. */
+    public void setResponseHook(UnaryOperator<ProposalResponse> hook) {
+        this.responseHook = hook == null ? UnaryOperator.identity() : hook;
+    }
+
+    /**
+     * Processes a signed proposal.
+     *
+     * @throws StatusRuntimeException with status UNKNOWN when the proposal fails validation
+     */
+    public ProposalResponse process(SignedProposal signed) {
+        return responseHook.apply(processUnhooked(signed));
+    }
+
+    private ProposalResponse processUnhooked(SignedProposal signed) {
+        Unpacked up = unpack(signed);
+        Optional<PeerChannel> found = channels.apply(up.channelHeader.getChannelId());
+        if (found.isEmpty()) {
+            return error(500, "channel '" + up.channelHeader.getChannelId() + "' not found");
+        }
+        PeerChannel channel = found.get();
+        MspIdentity creator = preProcess(up, signed, channel);
+        Optional<ChaincodeDefinition> definition = channel.chaincode(up.chaincodeName);
+        if (definition.isEmpty()) {
+            return error(500, "make sure the chaincode " + up.chaincodeName + " has been successfully defined on channel "
+                    + channel.channelId() + " and try again: chaincode " + up.chaincodeName + " not found");
+        }
+        return endorse(up, channel, definition.get(), creator);
+    }
+
+    private ProposalResponse endorse(Unpacked up, PeerChannel channel, ChaincodeDefinition definition,
+            MspIdentity creator) {
+        TxSimulator simulator = new TxSimulator(channel.state());
+        Stub stub = new Stub(channel.channelId(), up.channelHeader.getTxId(), up.timestamp, definition.name(),
+                up.invocation.getChaincodeSpec().getInput().getArgsList().stream().map(ByteString::toByteArray).toList(),
+                creator.serialized(), up.transientData, simulator);
+        ChaincodeResponse result;
+        TxReadWriteSet rwset;
+        channel.lock().readLock().lock();
+        try {
+            // A real peer reads the chaincode definition from _lifecycle during every simulation.
+            simulator.get(PeerChannel.LIFECYCLE, PeerChannel.sequenceKey(definition.name()));
+            result = invoke(definition, stub);
+            rwset = simulator.results();
+        } finally {
+            channel.lock().readLock().unlock();
+        }
+        Response response = Response.newBuilder()
+                .setStatus(result.status())
+                .setMessage(result.message())
+                .setPayload(ByteString.copyFrom(result.payload()))
+                .build();
+        if (result.status() >= ChaincodeResponse.ERROR_THRESHOLD && result.status() < ChaincodeResponse.ERROR) {
+            return ProposalResponse.newBuilder().setResponse(response).build();
+        }
+        ChaincodeEvent event = result.status() < ChaincodeResponse.ERROR_THRESHOLD ? stub.event() : null;
+        ChaincodeAction.Builder action = ChaincodeAction.newBuilder()
+                .setResults(rwset.toByteString())
+                .setResponse(response)
+                .setChaincodeId(ChaincodeID.newBuilder().setName(definition.name()).setVersion(definition.version()));
+        if (event != null) {
+            action.setEvents(event.toByteString());
+        }
+        ByteString payload = ProposalResponsePayload.newBuilder()
+                .setProposalHash(ByteString.copyFrom(up.proposalHash()))
+                .setExtension(action.build().toByteString())
+                .build().toByteString();
+        if (result.status() >= ChaincodeResponse.ERROR) {
+            return ProposalResponse.newBuilder().setResponse(response).setPayload(payload).build();
+        }
+        byte[] signature = signer.sign(payload.concat(identity.serialized()).toByteArray());
+        return ProposalResponse.newBuilder()
+                .setVersion(1)
+                .setResponse(response)
+                .setPayload(payload)
+                .setEndorsement(Endorsement.newBuilder()
+                        .setEndorser(identity.serialized())
+                        .setSignature(ByteString.copyFrom(signature)))
+                .build();
+    }
+
+    private static ChaincodeResponse invoke(ChaincodeDefinition definition, Stub stub) {
+        try {
+            ChaincodeResponse response = definition.chaincode().invoke(stub);
+            return response == null ? ChaincodeResponse.error("chaincode returned no response") : response;
+        } catch (ChaincodeException e) {
+            return ChaincodeResponse.error(e.getMessage());
+        } catch (RuntimeException e) {
+            log.debug("chaincode {} failed", definition.name(), e);
+            return ChaincodeResponse.error(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    /** The checks Fabric's endorser makes before running chaincode; failures are gRPC errors. */
+    private MspIdentity preProcess(Unpacked up, SignedProposal signed, PeerChannel channel) {
+        ChannelHeader ch = up.channelHeader;
+        if (ch.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
+            throw fail("invalid header type " + ch.getType());
+        }
+        if (ch.getEpoch() != 0) {
+            throw fail("epoch is non-zero");
+        }
+        if (up.signatureHeader.getNonce().isEmpty()) {
+            throw fail("nonce is empty");
+        }
+        if (up.signatureHeader.getCreator().isEmpty()) {
+            throw fail("creator is empty");
+        }
+        String expected = TransactionContext.computeTransactionId(up.signatureHeader.getNonce(),
+                up.signatureHeader.getCreator());
+        if (!expected.equals(ch.getTxId())) {
+            throw fail("incorrectly computed txid '" + ch.getTxId() + "' -- expected '" + expected + "'");
+        }
+        Instant now = channel.clock().instant();
+        if (Duration.between(up.timestamp, now).abs().compareTo(TIME_WINDOW) > 0) {
+            throw fail("request unauthorized due to incorrect timestamp " + up.timestamp + ", peer time " + now
+                    + ", peer.authentication.timewindow " + TIME_WINDOW);
+        }
+        ChannelConfig config = channel.config();
+        MspIdentity creator;
+        try {
+            creator = config.msps().validate(up.signatureHeader.getCreator(), now);
+        } catch (IdentityValidationException e) {
+            log.debug("proposal {} rejected: {}", ch.getTxId(), e.getMessage());
+            throw fail("access denied: channel [" + channel.channelId() + "] creator org unknown or identity invalid ("
+                    + e.getMessage() + ")");
+        }
+        if (!creator.verify(signed.getProposalBytes().toByteArray(), signed.getSignature().toByteArray())) {
+            throw fail("access denied: channel [" + channel.channelId() + "] creator org [" + creator.mspId() + "]");
+        }
+        if (channel.ledger().store().blockOf(ch.getTxId()).isPresent()) {
+            throw fail("duplicate transaction found [" + ch.getTxId() + "]. Creator [" + creator.mspId() + "]");
+        }
+        if (!config.evaluate("/Channel/Application/Writers", List.of(creator))) {
+            throw fail("access denied for [peer/Propose][" + channel.channelId() + "]: the creator does not satisfy"
+                    + " /Channel/Application/Writers");
+        }
+        return creator;
+    }
+
+    private static StatusRuntimeException fail(String message) {
+        return Status.UNKNOWN.withDescription(message).asRuntimeException();
+    }
+
+    private static ProposalResponse error(int status, String message) {
+        return ProposalResponse.newBuilder()
+                .setResponse(Response.newBuilder().setStatus(status).setMessage(message))
+                .build();
+    }
+
+    /** The decoded parts of a signed proposal. */
+    private static final class Unpacked {
+        Header header;
+        ChannelHeader channelHeader;
+        SignatureHeader signatureHeader;
+        ChaincodeInvocationSpec invocation;
+        String chaincodeName;
+        Instant timestamp;
+        Map<String, byte[]> transientData;
+        ByteString transientFreePayload;
+
+        byte[] proposalHash() {
+            return Hashing.sha256(header.getChannelHeader(), header.getSignatureHeader(), transientFreePayload);
+        }
+    }
+
+    private static Unpacked unpack(SignedProposal signed) {
+        Unpacked up = new Unpacked();
+        try {
+            Proposal proposal = Proposal.parseFrom(signed.getProposalBytes());
+            up.header = Header.parseFrom(proposal.getHeader());
+            up.channelHeader = ChannelHeader.parseFrom(up.header.getChannelHeader());
+            up.signatureHeader = SignatureHeader.parseFrom(up.header.getSignatureHeader());
+            ChaincodeHeaderExtension extension = ChaincodeHeaderExtension.parseFrom(up.channelHeader.getExtension());
+            if (!extension.hasChaincodeId() || extension.getChaincodeId().getName().isEmpty()) {
+                throw fail("ChaincodeHeaderExtension.ChaincodeId.Name is empty");
+            }
+            up.chaincodeName = extension.getChaincodeId().getName();
+            ChaincodeProposalPayload payload = ChaincodeProposalPayload.parseFrom(proposal.getPayload());
+            up.invocation = ChaincodeInvocationSpec.parseFrom(payload.getInput());
+            if (!up.invocation.hasChaincodeSpec() || !up.invocation.getChaincodeSpec().hasInput()) {
+                throw fail("chaincode invocation spec did not contain chaincode spec input");
+            }
+            up.transientFreePayload = ChaincodeProposalPayload.newBuilder().setInput(payload.getInput())
+                    .build().toByteString();
+            Map<String, byte[]> transientData = new LinkedHashMap<>();
+            payload.getTransientMapMap().forEach((k, v) -> transientData.put(k, v.toByteArray()));
+            up.transientData = transientData;
+            up.timestamp = Instant.ofEpochSecond(up.channelHeader.getTimestamp().getSeconds(),
+                    up.channelHeader.getTimestamp().getNanos());
+        } catch (InvalidProtocolBufferException e) {
+            throw fail("error unmarshalling proposal: " + e.getMessage());
+        }
+        return up;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.weft.testnet.internal.peer;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.Blocks;
+import dev.weft.core.ChannelConfig;
+import dev.weft.core.InternalApi;
+import dev.weft.testnet.StateStore;
+import dev.weft.testnet.internal.Capabilities;
+import dev.weft.testnet.internal.deliver.DeliverService;
+import dev.weft.testnet.internal.ledger.ChannelLedger;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Collectors;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.peer.lifecycle.StateData;
+
+/**
+ * One channel joined by the reference peer: its committed blocks, world state, current config
+ * and chaincode definitions. Simulations hold the state read lock; commits hold the write lock,
+ * so a simulation never sees half a block (Fabric's txmgr commit lock).
+ */
+@InternalApi
+public final class PeerChannel implements DeliverService.Source {
+    /** The {@code _lifecycle} namespace, where Fabric keeps chaincode definitions. */
+    public static final String LIFECYCLE = "_lifecycle";
+
+    private final String channelId;
+    private final ChannelLedger ledger;
+    private final StateStore state;
+    private final Map<String, ChaincodeDefinition> chaincodes;
+    private final Clock clock;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile ChannelConfig config;
+    private volatile boolean errored;
+    private byte[] commitHash = new byte[0];
+
+    /**
+     * Joins a channel from its genesis block (committing it if the ledger is empty).
+     *
+     * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the peer lacks
+     */
+    public PeerChannel(Block genesis, ChannelLedger ledger, StateStore state, List<ChaincodeDefinition> chaincodes,
+            Clock clock) {
+        this.ledger = ledger;
+        this.state = state;
+        this.clock = clock;
+        this.chaincodes = chaincodes.stream().collect(Collectors.toUnmodifiableMap(
+                ChaincodeDefinition::name, c -> c));
+        if (ledger.height() == 0) {
+            ChannelConfig genesisConfig = ChannelConfig.fromBlock(genesis, clock);
+            Capabilities.requireForPeer(genesisConfig);
+            // The genesis block is committed as is, with one VALID flag and no commit hash (as Fabric does).
+            ledger.append(genesis.toBuilder()
+                    .setMetadata(genesis.getMetadata().toBuilder()
+                            .setMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE, ByteString.copyFrom(new byte[1])))
+                    .build());
+            defineChaincodes();
+        }
+        Block last = ledger.block(ledger.height() - 1);
+        this.config = ChannelConfig.fromBlock(ledger.block(Blocks.lastConfigIndex(last)), clock);
+        this.channelId = config.channelId();
+        Capabilities.requireForPeer(config);
+    }
+
+    /**
+     * Records each chaincode definition's sequence where Fabric's {@code _lifecycle} keeps it, so
+     * that endorsements read it (and commits check that read) as on a real peer.
+     */
+    private void defineChaincodes() {
+        for (ChaincodeDefinition cc : chaincodes.values()) {
+            state.apply(List.of(new StateStore.Write(LIFECYCLE, sequenceKey(cc.name()),
+                    StateData.newBuilder().setInt64(cc.sequence()).build().toByteArray())), 0, 0);
+        }
+    }
+
+    static String sequenceKey(String chaincode) {
+        return "namespaces/fields/" + chaincode + "/Sequence";
+    }
+
+    public String channelId() {
+        return channelId;
+    }
+
+    @Override
+    public ChannelConfig config() {
+        return config;
+    }
+
+    void setConfig(ChannelConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public ChannelLedger ledger() {
+        return ledger;
+    }
+
+    public StateStore state() {
+        return state;
+    }
+
+    public ReadWriteLock lock() {
+        return lock;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Optional<ChaincodeDefinition> chaincode(String name) {
+        return Optional.ofNullable(chaincodes.get(name));
+    }
+
+    public Map<String, ChaincodeDefinition> chaincodes() {
+        return chaincodes;
+    }
+
+    @Override
+    public boolean errored() {
+        return errored;
+    }
+
+    void markErrored() {
+        errored = true;
+    }
+
+    byte[] commitHash() {
+        return commitHash;
+    }
+
+    void setCommitHash(byte[] commitHash) {
+        this.commitHash = commitHash;
+    }
+}

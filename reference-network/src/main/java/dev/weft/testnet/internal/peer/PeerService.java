@@ -1,0 +1,122 @@
+package dev.weft.testnet.internal.peer;
+
+import dev.weft.core.InternalApi;
+import dev.weft.core.Signer;
+import dev.weft.core.X509Identity;
+import dev.weft.testnet.internal.deliver.DeliverService;
+import io.grpc.BindableService;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.peer.BlockAndPrivateData;
+import org.hyperledger.fabric.protos.peer.DeliverGrpc;
+import org.hyperledger.fabric.protos.peer.DeliverResponse;
+import org.hyperledger.fabric.protos.peer.EndorserGrpc;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reference peer's gRPC services: {@code protos.Endorser} and {@code protos.Deliver}
+ * ({@code Deliver}, {@code DeliverFiltered}, {@code DeliverWithPrivateData}), all reading the
+ * peer's channels; Deliver checks {@code /Channel/Application/Readers} as Fabric's default ACLs do.
+ */
+@InternalApi
+public final class PeerService {
+    private static final Logger log = LoggerFactory.getLogger(PeerService.class);
+
+    private final Map<String, PeerChannel> channels = new ConcurrentHashMap<>();
+    private final Endorser endorser;
+    private final DeliverService<DeliverResponse> blocks;
+    private final DeliverService<DeliverResponse> filtered;
+    private final DeliverService<DeliverResponse> withPrivateData;
+
+    public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding) {
+        this.endorser = new Endorser(this::channel, identity, signer);
+        String readers = "/Channel/Application/Readers";
+        this.blocks = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
+                .setBlock(b).build()), executor, clock, requireTlsBinding);
+        this.filtered = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
+                .setFilteredBlock(FilteredBlocks.of(b, c)).build()), executor, clock, requireTlsBinding);
+        this.withPrivateData = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
+                .setBlockAndPrivateData(BlockAndPrivateData.newBuilder().setBlock(b)).build()), executor, clock,
+                requireTlsBinding);
+    }
+
+    public void addChannel(PeerChannel channel) {
+        channels.put(channel.channelId(), channel);
+    }
+
+    public Optional<PeerChannel> channel(String channelId) {
+        return Optional.ofNullable(channels.get(channelId));
+    }
+
+    public Endorser endorser() {
+        return endorser;
+    }
+
+    private Optional<DeliverService.Source> source(String channelId) {
+        return Optional.ofNullable(channels.get(channelId));
+    }
+
+    private static DeliverService.Responses<DeliverResponse> responses(BiFunction<String, Block, DeliverResponse> blocks) {
+        return new DeliverService.Responses<>() {
+            @Override
+            public DeliverResponse block(String channelId, Block block) {
+                return blocks.apply(channelId, block);
+            }
+
+            @Override
+            public DeliverResponse status(Status status) {
+                return DeliverResponse.newBuilder().setStatus(status).build();
+            }
+        };
+    }
+
+    /** The services to register on the peer's server. */
+    public List<BindableService> services() {
+        return List.of(new EndorserGrpc.EndorserImplBase() {
+            @Override
+            public void processProposal(SignedProposal request, StreamObserver<ProposalResponse> out) {
+                ProposalResponse response;
+                try {
+                    response = endorser.process(request);
+                } catch (StatusRuntimeException e) {
+                    out.onError(e);
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("endorsement failed unexpectedly", e);
+                    out.onError(io.grpc.Status.UNKNOWN.withDescription(e.toString()).asRuntimeException());
+                    return;
+                }
+                out.onNext(response);
+                out.onCompleted();
+            }
+        }, new DeliverGrpc.DeliverImplBase() {
+            @Override
+            public StreamObserver<Envelope> deliver(StreamObserver<DeliverResponse> out) {
+                return blocks.open(out);
+            }
+
+            @Override
+            public StreamObserver<Envelope> deliverFiltered(StreamObserver<DeliverResponse> out) {
+                return filtered.open(out);
+            }
+
+            @Override
+            public StreamObserver<Envelope> deliverWithPrivateData(StreamObserver<DeliverResponse> out) {
+                return withPrivateData.open(out);
+            }
+        });
+    }
+}
