@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Header;
@@ -63,12 +64,15 @@ public final class Endorser {
     static final Duration TIME_WINDOW = Duration.ofMinutes(15);
 
     private final Function<String, Optional<PeerChannel>> channels;
+    private final Supplier<List<PeerChannel>> channelList;
     private final X509Identity identity;
     private final Signer signer;
     private volatile UnaryOperator<ProposalResponse> responseHook = UnaryOperator.identity();
 
-    public Endorser(Function<String, Optional<PeerChannel>> channels, X509Identity identity, Signer signer) {
+    public Endorser(Function<String, Optional<PeerChannel>> channels, Supplier<List<PeerChannel>> channelList,
+            X509Identity identity, Signer signer) {
         this.channels = channels;
+        this.channelList = channelList;
         this.identity = identity;
         this.signer = signer;
     }
@@ -89,18 +93,60 @@ public final class Endorser {
 
     private ProposalResponse processUnhooked(SignedProposal signed) {
         Unpacked up = unpack(signed);
-        Optional<PeerChannel> found = channels.apply(up.channelHeader.getChannelId());
+        String channelId = up.channelHeader.getChannelId();
+        if (channelId.isEmpty() && SystemChaincodes.CSCC.equals(up.chaincodeName)) {
+            return channelsQuery(up, signed);
+        }
+        Optional<PeerChannel> found = channels.apply(channelId);
         if (found.isEmpty()) {
-            return error(500, "channel '" + up.channelHeader.getChannelId() + "' not found");
+            return error(500, "channel '" + channelId + "' not found");
         }
         PeerChannel channel = found.get();
-        MspIdentity creator = preProcess(up, signed, channel);
+        if (SystemChaincodes.isSystem(up.chaincodeName)) {
+            // System chaincodes skip peer/Propose; their query functions need the channel's Readers.
+            MspIdentity creator = preProcess(up, signed, channel, "/Channel/Application/Readers");
+            ChaincodeResponse result;
+            try {
+                result = SystemChaincodes.invoke(up.chaincodeName, up.invocation.getChaincodeSpec().getInput().getArgsList(),
+                        channel);
+            } catch (ChaincodeException e) {
+                result = ChaincodeResponse.error(e.getMessage());
+            }
+            log.debug("system chaincode {} called by {}", up.chaincodeName, creator.mspId());
+            return respond(up, result, TxReadWriteSet.newBuilder().setDataModel(TxReadWriteSet.DataModel.KV).build(),
+                    null, ChaincodeID.newBuilder().setName(up.chaincodeName).setVersion(SystemChaincodes.VERSION).build());
+        }
+        MspIdentity creator = preProcess(up, signed, channel, "/Channel/Application/Writers");
         Optional<ChaincodeDefinition> definition = channel.chaincode(up.chaincodeName);
         if (definition.isEmpty()) {
             return error(500, "make sure the chaincode " + up.chaincodeName + " has been successfully defined on channel "
                     + channel.channelId() + " and try again: chaincode " + up.chaincodeName + " not found");
         }
         return endorse(up, channel, definition.get(), creator);
+    }
+
+    /** {@code cscc GetChannels}: allowed to members of the peer's own organisation. */
+    private ProposalResponse channelsQuery(Unpacked up, SignedProposal signed) {
+        checkHeaders(up);
+        List<PeerChannel> joined = channelList.get();
+        Optional<MspIdentity> creator = joined.stream()
+                .map(c -> {
+                    try {
+                        return Optional.of(c.config().msps().validate(up.signatureHeader.getCreator(), c.clock().instant()));
+                    } catch (IdentityValidationException e) {
+                        return Optional.<MspIdentity>empty();
+                    }
+                })
+                .flatMap(Optional::stream)
+                .filter(id -> id.mspId().equals(identity.mspId()))
+                .findFirst();
+        if (creator.isEmpty() || !creator.get().verify(signed.getProposalBytes().toByteArray(),
+                signed.getSignature().toByteArray())) {
+            throw fail("access denied for [GetChannels]: the creator is not a member of " + identity.mspId());
+        }
+        return respond(up, SystemChaincodes.channels(joined),
+                TxReadWriteSet.newBuilder().setDataModel(TxReadWriteSet.DataModel.KV).build(), null,
+                ChaincodeID.newBuilder().setName(SystemChaincodes.CSCC).setVersion(SystemChaincodes.VERSION).build());
     }
 
     private ProposalResponse endorse(Unpacked up, PeerChannel channel, ChaincodeDefinition definition,
@@ -120,6 +166,13 @@ public final class Endorser {
         } finally {
             channel.lock().readLock().unlock();
         }
+        return respond(up, result, rwset, stub.event(),
+                ChaincodeID.newBuilder().setName(definition.name()).setVersion(definition.version()).build());
+    }
+
+    /** Fabric's status rules: 400-499 response only; 500+ response and payload; below 400 endorsed. */
+    private ProposalResponse respond(Unpacked up, ChaincodeResponse result, TxReadWriteSet rwset, ChaincodeEvent event,
+            ChaincodeID chaincodeId) {
         Response response = Response.newBuilder()
                 .setStatus(result.status())
                 .setMessage(result.message())
@@ -128,12 +181,11 @@ public final class Endorser {
         if (result.status() >= ChaincodeResponse.ERROR_THRESHOLD && result.status() < ChaincodeResponse.ERROR) {
             return ProposalResponse.newBuilder().setResponse(response).build();
         }
-        ChaincodeEvent event = result.status() < ChaincodeResponse.ERROR_THRESHOLD ? stub.event() : null;
         ChaincodeAction.Builder action = ChaincodeAction.newBuilder()
                 .setResults(rwset.toByteString())
                 .setResponse(response)
-                .setChaincodeId(ChaincodeID.newBuilder().setName(definition.name()).setVersion(definition.version()));
-        if (event != null) {
+                .setChaincodeId(chaincodeId);
+        if (event != null && result.status() < ChaincodeResponse.ERROR_THRESHOLD) {
             action.setEvents(event.toByteString());
         }
         ByteString payload = ProposalResponsePayload.newBuilder()
@@ -166,8 +218,8 @@ public final class Endorser {
         }
     }
 
-    /** The checks Fabric's endorser makes before running chaincode; failures are gRPC errors. */
-    private MspIdentity preProcess(Unpacked up, SignedProposal signed, PeerChannel channel) {
+    /** The structural header checks of Fabric's endorser. */
+    private static void checkHeaders(Unpacked up) {
         ChannelHeader ch = up.channelHeader;
         if (ch.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
             throw fail("invalid header type " + ch.getType());
@@ -186,6 +238,16 @@ public final class Endorser {
         if (!expected.equals(ch.getTxId())) {
             throw fail("incorrectly computed txid '" + ch.getTxId() + "' -- expected '" + expected + "'");
         }
+    }
+
+    /**
+     * The checks Fabric's endorser makes before running chaincode; failures are gRPC errors.
+     *
+     * @param policy the channel policy the creator must satisfy for this chaincode
+     */
+    private MspIdentity preProcess(Unpacked up, SignedProposal signed, PeerChannel channel, String policy) {
+        checkHeaders(up);
+        ChannelHeader ch = up.channelHeader;
         Instant now = channel.clock().instant();
         if (Duration.between(up.timestamp, now).abs().compareTo(TIME_WINDOW) > 0) {
             throw fail("request unauthorized due to incorrect timestamp " + up.timestamp + ", peer time " + now
@@ -206,9 +268,9 @@ public final class Endorser {
         if (channel.ledger().store().blockOf(ch.getTxId()).isPresent()) {
             throw fail("duplicate transaction found [" + ch.getTxId() + "]. Creator [" + creator.mspId() + "]");
         }
-        if (!config.evaluate("/Channel/Application/Writers", List.of(creator))) {
-            throw fail("access denied for [peer/Propose][" + channel.channelId() + "]: the creator does not satisfy"
-                    + " /Channel/Application/Writers");
+        if (!config.evaluate(policy, List.of(creator))) {
+            throw fail("access denied for [" + up.chaincodeName + "][" + channel.channelId()
+                    + "]: the creator does not satisfy " + policy);
         }
         return creator;
     }

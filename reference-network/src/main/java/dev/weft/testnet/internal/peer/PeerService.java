@@ -42,7 +42,7 @@ public final class PeerService {
     private final DeliverService<DeliverResponse> withPrivateData;
 
     public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding) {
-        this.endorser = new Endorser(this::channel, identity, signer);
+        this.endorser = new Endorser(this::channel, () -> List.copyOf(channels.values()), identity, signer);
         String readers = "/Channel/Application/Readers";
         this.blocks = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
                 .setBlock(b).build()), executor, clock, requireTlsBinding);

@@ -1,0 +1,184 @@
+package dev.weft.interop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.sdk.BlockEvent;
+import org.hyperledger.fabric.sdk.BlockchainInfo;
+import org.hyperledger.fabric.sdk.Channel;
+import org.hyperledger.fabric.sdk.Enrollment;
+import org.hyperledger.fabric.sdk.HFClient;
+import org.hyperledger.fabric.sdk.NetworkConfig;
+import org.hyperledger.fabric.sdk.ProposalResponse;
+import org.hyperledger.fabric.sdk.QueryByChaincodeRequest;
+import org.hyperledger.fabric.sdk.TransactionInfo;
+import org.hyperledger.fabric.sdk.TransactionProposalRequest;
+import org.hyperledger.fabric.sdk.User;
+import org.hyperledger.fabric.sdk.security.CryptoSuite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proof that the reference network speaks Fabric: fabric-sdk-java 2.2 (client-side
+ * orchestration, its own protobuf classes, written by the Hyperledger project) connects with the
+ * connection profile and crypto files the network wrote, initialises the channel, submits
+ * CreateAsset through both organisations' peers and the orderer over TLS, waits for its commit
+ * event and reads the asset back. The network runs in a child JVM on Weft's classpath.
+ */
+class FabricSdkJavaInteropTest {
+    @TempDir
+    static Path dir;
+    private static Process network;
+
+    @BeforeAll
+    static void startNetwork() throws Exception {
+        String classpath = Files.readString(Path.of(System.getProperty("weft.network.classpath"))).trim()
+                + File.pathSeparator + System.getProperty("weft.network.classes");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        network = new ProcessBuilder(java, "-cp", classpath, "dev.weft.testnet.internal.NetworkProcess",
+                "--dir", dir.toString())
+                .redirectError(dir.resolve("network-stderr.log").toFile())
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("READY ")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        });
+        String line = ready.get(60, TimeUnit.SECONDS);
+        if (line == null) {
+            throw new AssertionError("the network process ended before it was ready: "
+                    + Files.readString(dir.resolve("network-stderr.log")));
+        }
+    }
+
+    @AfterAll
+    static void stopNetwork() throws Exception {
+        if (network != null) {
+            network.getOutputStream().close();
+            if (!network.waitFor(20, TimeUnit.SECONDS)) {
+                network.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void createAsset_fromFabricSdkJava_commitsValidAndReadsBack() throws Exception {
+        Path org1 = dir.resolve("organizations/peerOrganizations/org1.example.com");
+        NetworkConfig config = NetworkConfig.fromYamlFile(org1.resolve("connection-org1.yaml").toFile());
+        HFClient client = HFClient.createNewInstance();
+        client.setCryptoSuite(CryptoSuite.Factory.getCryptoSuite());
+        client.setUserContext(user(org1.resolve("users/User1@org1.example.com/msp"), "Org1MSP"));
+        Channel channel = client.loadChannelFromConfig("mychannel", config);
+        channel.initialize();
+        try {
+            TransactionProposalRequest request = client.newTransactionProposalRequest();
+            request.setChaincodeName("basic");
+            request.setFcn("CreateAsset");
+            request.setArgs("interop-1", "green", "7", "Ann", "250");
+            request.setProposalWaitTime(30_000);
+            Collection<ProposalResponse> responses = channel.sendTransactionProposal(request);
+            assertEquals(2, responses.size(), "one endorsement per organisation");
+            for (ProposalResponse response : responses) {
+                assertEquals(ProposalResponse.Status.SUCCESS, response.getStatus(), response.getMessage());
+                assertTrue(response.isVerified(), "fabric-sdk-java verified the endorsement of " + response.getPeer());
+            }
+
+            BlockEvent.TransactionEvent event = channel.sendTransaction(responses).get(60, TimeUnit.SECONDS);
+            assertTrue(event.isValid(), "validation code " + event.getValidationCode());
+            assertEquals(0, event.getValidationCode());
+
+            QueryByChaincodeRequest query = client.newQueryProposalRequest();
+            query.setChaincodeName("basic");
+            query.setFcn("ReadAsset");
+            query.setArgs("interop-1");
+            Collection<ProposalResponse> read = channel.queryByChaincode(query);
+            assertFalse(read.isEmpty());
+            for (ProposalResponse response : read) {
+                assertEquals("{\"AppraisedValue\":250,\"Color\":\"green\",\"ID\":\"interop-1\",\"Owner\":\"Ann\",\"Size\":7}",
+                        response.getProposalResponse().getResponse().getPayload().toStringUtf8());
+            }
+
+            BlockchainInfo info = channel.queryBlockchainInfo();
+            assertEquals(event.getBlockEvent().getBlockNumber() + 1, info.getHeight());
+            TransactionInfo transaction = channel.queryTransactionByID(event.getTransactionID());
+            assertEquals(0, transaction.getValidationCode().getNumber());
+        } finally {
+            channel.shutdown(true);
+        }
+    }
+
+    private static User user(Path msp, String mspId) throws Exception {
+        String cert = Files.readString(msp.resolve("signcerts/User1@org1.example.com-cert.pem"));
+        String keyPem = Files.readString(msp.resolve("keystore/priv_sk"));
+        String base64 = keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+        Enrollment enrollment = new Enrollment() {
+            @Override
+            public PrivateKey getKey() {
+                return key;
+            }
+
+            @Override
+            public String getCert() {
+                return cert;
+            }
+        };
+        return new User() {
+            @Override
+            public String getName() {
+                return "User1";
+            }
+
+            @Override
+            public Set<String> getRoles() {
+                return Set.of();
+            }
+
+            @Override
+            public String getAccount() {
+                return null;
+            }
+
+            @Override
+            public String getAffiliation() {
+                return null;
+            }
+
+            @Override
+            public Enrollment getEnrollment() {
+                return enrollment;
+            }
+
+            @Override
+            public String getMspId() {
+                return mspId;
+            }
+        };
+    }
+}
