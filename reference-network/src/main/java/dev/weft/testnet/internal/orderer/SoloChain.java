@@ -31,8 +31,8 @@ public final class SoloChain implements Chain {
     private final ExecutorService thread;
     private final CompletableFuture<Void> errored = new CompletableFuture<>();
     private volatile boolean halted;
-    // Touched only on the ordering thread.
-    private Scheduler.Cancellable timer;
+    // Written only on the ordering thread; read by halt().
+    private volatile Scheduler.Cancellable timer;
     private long timerGeneration;
 
     public SoloChain(ConsenterSupport support) {
@@ -59,6 +59,25 @@ public final class SoloChain implements Chain {
         submit(() -> processConfig(config, configSequence));
     }
 
+    /**
+     * Runs a task on the ordering thread. If it fails (a block cannot be written), the chain
+     * cannot go on without losing or reordering messages, so it halts and reports the error, as
+     * Fabric's orderer does; Broadcast then answers SERVICE_UNAVAILABLE.
+     */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("solo chain of channel {} failed and halts", support.channelId(), e);
+                halted = true;
+                cancelTimer();
+                errored.completeExceptionally(e);
+                thread.shutdownNow();
+            }
+        };
+    }
+
     @Override
     public void waitReady() {
         if (halted) {
@@ -74,6 +93,7 @@ public final class SoloChain implements Chain {
     @Override
     public void halt() {
         halted = true;
+        cancelTimer();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
@@ -87,7 +107,7 @@ public final class SoloChain implements Chain {
     private void submit(Runnable task) {
         waitReady();
         try {
-            thread.execute(task);
+            thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             throw new OrderingException("the solo chain of channel " + support.channelId() + " has halted");
         }
@@ -147,16 +167,21 @@ public final class SoloChain implements Chain {
     }
 
     private void stopTimer() {
-        if (timer != null) {
-            timer.cancel();
+        cancelTimer();
+        timerGeneration++;
+    }
+
+    private void cancelTimer() {
+        Scheduler.Cancellable current = timer;
+        if (current != null) {
+            current.cancel();
             timer = null;
         }
-        timerGeneration++;
     }
 
     private void submitQuietly(Runnable task) {
         try {
-            thread.execute(task);
+            thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             // halted: nothing left to cut
         }

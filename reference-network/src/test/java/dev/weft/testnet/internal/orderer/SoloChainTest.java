@@ -504,6 +504,21 @@ class SoloChainTest {
     }
 
     @Test
+    void order_blockWriteFails_chainHaltsAndReportsError() throws Exception {
+        start(config(1, 1_000_000, "2s"));
+        support.writeFailure = new IllegalStateException("disk full");
+
+        chain.order(env("a"), 0);
+
+        Throwable cause = assertThrows(ExecutionException.class,
+                () -> chain.errored().get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).getCause();
+        assertEquals("disk full", cause.getMessage());
+        assertThrows(OrderingException.class, () -> chain.order(env("b"), 0));
+        assertThrows(OrderingException.class, chain::waitReady);
+        assertTrue(support.writes().isEmpty());
+    }
+
+    @Test
     void configure_afterHalt_throwsOrderingException() {
         start(config(10, 1_000_000, "2s"));
         chain.halt();
@@ -706,6 +721,7 @@ class SoloChainTest {
         final Map<Envelope, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
         volatile ChannelConfig config;
         private volatile Predicate<Envelope> rejected = m -> false;
+        volatile RuntimeException writeFailure;
         private final List<Envelope> revalidated = new CopyOnWriteArrayList<>();
         private final List<Written> writes = new CopyOnWriteArrayList<>();
         private final AtomicLong nextNumber = new AtomicLong();
@@ -773,6 +789,9 @@ class SoloChainTest {
 
         @Override
         public void writeBlock(Block block, byte[] consenterMetadata) {
+            if (writeFailure != null) {
+                throw writeFailure;
+            }
             writes.add(new Written(Kind.NORMAL, block.getHeader().getNumber(), envelopes(block)));
         }
 
