@@ -521,7 +521,7 @@ public final class ReferenceNetwork implements AutoCloseable {
             }
             BlockCommitter committer = new BlockCommitter(channel, validators);
             BlockPuller puller = new BlockPuller(channel.channelId(), ordererChannel, identity, signer,
-                    () -> channel.ledger().height(), committer::commit, scheduler);
+                    () -> channel.ledger().height(), committer::commit, scheduler, settings.clock);
             pullers.put(channel.channelId(), puller);
             puller.start();
         }

@@ -9,6 +9,7 @@ import dev.weft.core.TransactionStatus;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,10 +41,17 @@ final class RawClient implements AutoCloseable {
     final ReferenceNetwork network;
     final ReferenceNetwork.User user;
     final String channel;
+    private final Clock clock;
     private final Map<String, ManagedChannel> peers = new LinkedHashMap<>();
     private final ManagedChannel orderer;
 
     RawClient(ReferenceNetwork network, ReferenceNetwork.User user) {
+        this(network, user, Clock.systemUTC());
+    }
+
+    /** A client whose proposals and seeks are timestamped by {@code clock} (for networks on another clock). */
+    RawClient(ReferenceNetwork network, ReferenceNetwork.User user, Clock clock) {
+        this.clock = clock;
         this.network = network;
         this.user = user;
         this.channel = network.channel();
@@ -63,7 +71,7 @@ final class RawClient implements AutoCloseable {
 
     ChaincodeProposal proposal(String chaincode, String function, String... args) {
         return ChaincodeProposal.builder().identity(user.identity()).channel(channel).chaincode(chaincode)
-                .function(function).arguments(args).build();
+                .function(function).arguments(args).clock(clock).build();
     }
 
     ProposalResponse endorse(ChaincodeProposal proposal, ReferenceNetwork.Peer peer) {
@@ -170,7 +178,7 @@ final class RawClient implements AutoCloseable {
 
     Envelope seek(long start, long stop, SeekInfo.SeekBehavior behavior) {
         return SeekRequest.builder().channel(channel).identity(user.identity())
-                .startAt(start).stopAt(stop).behavior(behavior)
+                .startAt(start).stopAt(stop).behavior(behavior).clock(clock)
                 .build().sign(user.signer());
     }
 

@@ -3,6 +3,8 @@ package dev.weft.testnet.internal.deliver;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
+import dev.weft.core.WeftException;
+import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.SignedData;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -292,13 +294,14 @@ public final class DeliverService<R> {
             if (!seekInfo.hasStart() || !seekInfo.hasStop()) {
                 return reject(Status.BAD_REQUEST, "seek info must have a start and a stop position");
             }
+            if (!known(seekInfo.getStart()) || !known(seekInfo.getStop())) {
+                return reject(Status.BAD_REQUEST, "unknown seek position type");
+            }
             long height = source.ledger().height();
+            // Block numbers are uint64: a stop of MAX_UINT64 (-1 here) is how Fabric clients say "forever".
             long start = position(seekInfo.getStart(), height);
             long stop = seekInfo.getStart().hasNewest() && seekInfo.getStop().hasNewest()
                     ? start : position(seekInfo.getStop(), height);
-            if (start < 0 || stop < 0) {
-                return reject(Status.BAD_REQUEST, "unknown seek position type");
-            }
             if (Long.compareUnsigned(start, height) > 0) {
                 return reject(Status.NOT_FOUND, "block " + Long.toUnsignedString(start) + " is beyond the height "
                         + height + " of channel " + channelHeader.getChannelId());
@@ -308,7 +311,8 @@ public final class DeliverService<R> {
                         + " is before start block " + start);
             }
             log.debug("deliver on {}: blocks {} to {}", channelHeader.getChannelId(), start, Long.toUnsignedString(stop));
-            return new Iteration(source, start, stop, seekInfo.getBehavior(), signed, source.config().sequence());
+            return new Iteration(source, start, stop, seekInfo.getBehavior(), signed, source.config().sequence(),
+                    expiryOf(signatureHeader));
         }
 
         private Iteration reject(Status status, String reason) {
@@ -317,14 +321,26 @@ public final class DeliverService<R> {
             return null;
         }
 
+        private boolean known(SeekPosition position) {
+            return position.getTypeCase() != SeekPosition.TypeCase.TYPE_NOT_SET;
+        }
+
         private long position(SeekPosition position, long height) {
             return switch (position.getTypeCase()) {
                 case OLDEST -> 0;
                 case NEWEST -> Math.max(0, height - 1);
                 case SPECIFIED -> position.getSpecified().getNumber();
                 case NEXT_COMMIT -> height;
-                default -> -1;
+                default -> throw new IllegalStateException("checked by known()");
             };
+        }
+
+        private Instant expiryOf(SignatureHeader header) {
+            try {
+                return X509Identity.fromSerialized(header.getCreator()).certificate().getNotAfter().toInstant();
+            } catch (WeftException e) {
+                return Instant.MAX; // the access check has already refused identities it cannot read
+            }
         }
 
         /** The state of one seek being served. */
@@ -334,20 +350,29 @@ public final class DeliverService<R> {
             final long stop;
             final SeekInfo.SeekBehavior behavior;
             final SignedData signed;
+            final Instant creatorExpiry;
             long checkedSequence;
 
             Iteration(Source source, long next, long stop, SeekInfo.SeekBehavior behavior, SignedData signed,
-                    long checkedSequence) {
+                    long checkedSequence, Instant creatorExpiry) {
                 this.source = source;
                 this.next = next;
                 this.stop = stop;
                 this.behavior = behavior;
                 this.signed = signed;
                 this.checkedSequence = checkedSequence;
+                this.creatorExpiry = creatorExpiry;
             }
 
-            /** Re-checks access when the config changed, as Fabric re-evaluates per block. */
+            /**
+             * Re-checks access before each block, as Fabric's session access control does: the
+             * creator's certificate must not have expired, and the policy is re-evaluated when the
+             * config changes.
+             */
             Status check() {
+                if (clock.instant().isAfter(creatorExpiry)) {
+                    return Status.FORBIDDEN;
+                }
                 ChannelConfig config = source.config();
                 if (config.sequence() != checkedSequence) {
                     if (signed.check(config, policyPath, clock.instant()).isPresent()) {

@@ -7,6 +7,7 @@ import dev.weft.core.X509Identity;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +40,7 @@ public final class BlockPuller implements AutoCloseable {
     private final LongSupplier height;
     private final Consumer<Block> sink;
     private final ScheduledExecutorService scheduler;
+    private final Clock clock;
     private final ExecutorService committer;
     private volatile boolean closed;
     private volatile ClientCallStreamObserver<Envelope> call;
@@ -48,7 +50,7 @@ public final class BlockPuller implements AutoCloseable {
      * @param sink commits a block; throwing stops the puller (the channel cannot go on)
      */
     public BlockPuller(String channelId, Channel orderer, X509Identity identity, Signer signer, LongSupplier height,
-            Consumer<Block> sink, ScheduledExecutorService scheduler) {
+            Consumer<Block> sink, ScheduledExecutorService scheduler, Clock clock) {
         this.channelId = channelId;
         this.orderer = orderer;
         this.identity = identity;
@@ -56,6 +58,7 @@ public final class BlockPuller implements AutoCloseable {
         this.height = height;
         this.sink = sink;
         this.scheduler = scheduler;
+        this.clock = clock;
         this.committer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "weft-commit-" + channelId);
             t.setDaemon(true);
@@ -73,7 +76,7 @@ public final class BlockPuller implements AutoCloseable {
         }
         long from = height.getAsLong();
         Envelope seek = SeekRequest.builder().channel(channelId).identity(identity).startAt(from).stopNever()
-                .build().sign(signer);
+                .clock(clock).build().sign(signer);
         AtomicBroadcastGrpc.newStub(orderer).deliver(new ClientResponseObserver<Envelope, DeliverResponse>() {
             private ClientCallStreamObserver<Envelope> stream;
 

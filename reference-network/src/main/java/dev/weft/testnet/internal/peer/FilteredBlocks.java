@@ -35,20 +35,27 @@ public final class FilteredBlocks {
                 .setNumber(block.getHeader().getNumber());
         byte[] codes = Blocks.validationCodes(block);
         for (int i = 0; i < block.getData().getDataCount(); i++) {
+            Payload payload;
+            ChannelHeader header;
             try {
-                Payload payload = Payload.parseFrom(Envelope.parseFrom(block.getData().getData(i)).getPayload());
-                ChannelHeader header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
-                FilteredTransaction.Builder tx = FilteredTransaction.newBuilder()
-                        .setTxid(header.getTxId())
-                        .setTypeValue(header.getType())
-                        .setTxValidationCodeValue(codes.length > i ? codes[i] & 0xFF : 0);
-                if (header.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE) {
-                    tx.setTransactionActions(actions(Transaction.parseFrom(payload.getData())));
-                }
-                filtered.addFilteredTransactions(tx);
+                payload = Payload.parseFrom(Envelope.parseFrom(block.getData().getData(i)).getPayload());
+                header = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader());
             } catch (InvalidProtocolBufferException e) {
-                // Fabric skips transactions it cannot decode.
+                continue; // no id to report: Fabric skips envelopes whose header cannot be read
             }
+            FilteredTransaction.Builder tx = FilteredTransaction.newBuilder()
+                    .setTxid(header.getTxId())
+                    .setTypeValue(header.getType())
+                    .setTxValidationCodeValue(codes.length > i ? codes[i] & 0xFF : 0);
+            if (header.getType() == HeaderType.ENDORSER_TRANSACTION_VALUE) {
+                try {
+                    tx.setTransactionActions(actions(Transaction.parseFrom(payload.getData())));
+                } catch (InvalidProtocolBufferException e) {
+                    // An undecodable body was committed invalid; its status must still reach waiting clients.
+                    tx.setTransactionActions(FilteredTransactionActions.getDefaultInstance());
+                }
+            }
+            filtered.addFilteredTransactions(tx);
         }
         return filtered.build();
     }
