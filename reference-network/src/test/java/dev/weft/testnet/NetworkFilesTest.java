@@ -138,7 +138,8 @@ class NetworkFilesTest {
         PrivateKey key = Credentials.readPrivateKey(user.resolve("msp/keystore/priv_sk"));
         Credentials.checkKeyPair(cert, key);
         assertEquals(network.user("Org1MSP").identity().certificate(), cert);
-        assertEquals(network.user("Org1MSP").privateKey(), key);
+        assertEquals(((java.security.interfaces.ECPrivateKey) network.user("Org1MSP").privateKey()).getS(),
+                ((java.security.interfaces.ECPrivateKey) key).getS());
 
         Map<Path, Path> pairs = new LinkedHashMap<>();
         pairs.put(org1.resolve("users/Admin@org1.example.com/msp/signcerts/Admin@org1.example.com-cert.pem"),
@@ -164,13 +165,14 @@ class NetworkFilesTest {
 
     @Test
     void writeTo_pemFiles_formattedAsCryptogen() throws Exception {
-        // cryptogen writes PKCS#8 keys ("PRIVATE KEY") and Go's PEM layout: 64-character lines, final newline.
-        // (Known difference, not asserted: Go's PKCS#8 EC key embeds the public key in the ECPrivateKey,
-        // 138 bytes of DER; the JDK's encoding written here leaves it out, 67 bytes. Both parse.)
+        // cryptogen writes PKCS#8 keys ("PRIVATE KEY") and Go's PEM layout: 64-character lines, final newline,
+        // and embeds the public key in the SEC1 key: 138 bytes of DER for P-256, as the fixture key.
         String fixtureKey = Fixtures.text("crypto/org1-user1-key.pem");
         String key = Files.readString(org1.resolve("users/User1@org1.example.com/msp/keystore/priv_sk"));
         assertEquals(firstLine(fixtureKey), firstLine(key));
         assertEquals("-----BEGIN PRIVATE KEY-----", firstLine(key));
+        assertEquals(derLength(fixtureKey), derLength(key));
+        assertEquals(138, derLength(key));
         assertTrue(key.endsWith("-----END PRIVATE KEY-----\n"));
         assertGoPemLines(fixtureKey);
         assertGoPemLines(key);
@@ -476,5 +478,9 @@ class NetworkFilesTest {
         } finally {
             stream.onCompleted();
         }
+    }
+
+    private static int derLength(String pem) {
+        return java.util.Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "")).length;
     }
 }

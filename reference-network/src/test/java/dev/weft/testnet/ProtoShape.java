@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.protos.peer.AnchorPeers;
 import org.hyperledger.fabric.protos.common.BlockDataHashingStructure;
@@ -84,13 +83,6 @@ final class ProtoShape {
         return shape;
     }
 
-    /** A copy whose paths are rewritten, e.g. to rename a config group that only differs in name. */
-    ProtoShape renamed(UnaryOperator<String> rename) {
-        ProtoShape copy = new ProtoShape();
-        leaves.forEach((k, v) -> copy.leaves.computeIfAbsent(rename.apply(k), x -> new ArrayList<>()).addAll(v));
-        counts.forEach((k, v) -> copy.counts.computeIfAbsent(rename.apply(k), x -> new ArrayList<>()).addAll(v));
-        return copy;
-    }
 
     Set<String> paths() {
         return new TreeSet<>(leaves.keySet());

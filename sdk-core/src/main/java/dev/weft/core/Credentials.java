@@ -19,9 +19,12 @@ import java.util.List;
 import org.bouncycastle.asn1.ASN1Null;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -220,11 +223,29 @@ public final class Credentials {
         }
     }
 
-    /** The private key as unencrypted PKCS#8 PEM ({@code PRIVATE KEY}), as cryptogen writes it. */
+    /**
+     * The private key as unencrypted PKCS#8 PEM ({@code PRIVATE KEY}). EC keys are written as
+     * cryptogen and Fabric CA write them: the SEC1 key inside names no curve (the PKCS#8 wrapper
+     * does) and carries the public key, which some tools require.
+     */
     public static String toPem(PrivateKey key) {
         byte[] encoded = key.getEncoded();
         if (encoded == null || !"PKCS#8".equals(key.getFormat())) {
             throw new CredentialException("the private key cannot be exported as PKCS#8 (it may live in an HSM)");
+        }
+        if (key instanceof java.security.interfaces.ECPrivateKey) {
+            ECPrivateKeyParameters priv = EcCurves.privateKeyParameters(key);
+            EcCurves curve = EcCurves.of(priv.getParameters());
+            var q = new FixedPointCombMultiplier().multiply(priv.getParameters().getG(), priv.getD()).normalize();
+            try {
+                encoded = new PrivateKeyInfo(
+                        new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve.oid()),
+                        new ECPrivateKey(curve.order().bitLength(), priv.getD(),
+                                new DERBitString(q.getEncoded(false)), null))
+                        .getEncoded();
+            } catch (IOException e) {
+                throw new CredentialException("the EC private key cannot be encoded", e);
+            }
         }
         return Pem.encode("PRIVATE KEY", encoded);
     }

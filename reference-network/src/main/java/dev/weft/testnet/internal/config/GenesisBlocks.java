@@ -185,7 +185,7 @@ public final class GenesisBlocks {
                 .putPolicies("BlockValidation", implicitMeta("ANY Writers"));
         for (OrdererOrganization org : channel.ordererOrganizations()) {
             String msp = org.mspId();
-            orderer.putGroups(msp, group()
+            orderer.putGroups(ordererGroupName(msp), group()
                     .putValues("MSP", value(org.msp()))
                     .putValues("Endpoints", value(OrdererAddresses.newBuilder().addAllAddresses(org.endpoints()).build()))
                     .putPolicies("Readers", signature("OR('" + msp + ".member')"))
@@ -194,6 +194,15 @@ public final class GenesisBlocks {
                     .build());
         }
         return orderer.build();
+    }
+
+    /**
+     * The config group key of an orderer organisation: the test network's configtx.yaml names the
+     * orderer organisation {@code OrdererOrg} (MSP id {@code OrdererMSP}), and configtxgen keys
+     * groups by that name; peer organisations are keyed by their MSP ids there.
+     */
+    static String ordererGroupName(String mspId) {
+        return mspId.endsWith("MSP") ? mspId.substring(0, mspId.length() - 3) + "Org" : mspId;
     }
 
     private static ConfigGroup.Builder group() {

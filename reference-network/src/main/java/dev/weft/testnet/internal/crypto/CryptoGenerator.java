@@ -93,9 +93,8 @@ public final class CryptoGenerator {
                 .keyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
                 .serverAndClientAuth();
         if (shortHost != null) {
+            // Nodes: their name, short name, localhost and the loopback address; users get no SAN.
             tls.dnsNames(name, shortHost, "localhost").ipAddresses("127.0.0.1");
-        } else {
-            tls.dnsNames(name);
         }
         return new OrganizationCrypto.Member(name, signing, tls.issuedBy(tlsCa));
     }

@@ -3,19 +3,24 @@ package dev.weft.testnet.internal.peer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.ChannelPolicy;
 import dev.weft.core.IdentityValidationException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.Signer;
 import dev.weft.core.TransactionContext;
 import dev.weft.core.X509Identity;
+import dev.weft.core.internal.GoDurations;
 import dev.weft.core.internal.Hashing;
+import dev.weft.core.internal.Hex;
 import dev.weft.testnet.ChaincodeException;
 import dev.weft.testnet.ChaincodeResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +32,15 @@ import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
+import org.hyperledger.fabric.protos.ledger.rwset.NsReadWriteSet;
 import org.hyperledger.fabric.protos.ledger.rwset.TxReadWriteSet;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.protos.peer.ChaincodeAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeCall;
 import org.hyperledger.fabric.protos.peer.ChaincodeEvent;
 import org.hyperledger.fabric.protos.peer.ChaincodeHeaderExtension;
 import org.hyperledger.fabric.protos.peer.ChaincodeID;
+import org.hyperledger.fabric.protos.peer.ChaincodeInterest;
 import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
 import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
 import org.hyperledger.fabric.protos.peer.Endorsement;
@@ -192,18 +201,34 @@ public final class Endorser {
                 .setProposalHash(ByteString.copyFrom(up.proposalHash()))
                 .setExtension(action.build().toByteString())
                 .build().toByteString();
+        ChaincodeInterest interest = interest(rwset);
         if (result.status() >= ChaincodeResponse.ERROR) {
-            return ProposalResponse.newBuilder().setResponse(response).setPayload(payload).build();
+            return ProposalResponse.newBuilder().setResponse(response).setPayload(payload).setInterest(interest).build();
         }
         byte[] signature = signer.sign(payload.concat(identity.serialized()).toByteArray());
         return ProposalResponse.newBuilder()
                 .setVersion(1)
                 .setResponse(response)
                 .setPayload(payload)
+                .setInterest(interest)
                 .setEndorsement(Endorsement.newBuilder()
                         .setEndorser(identity.serialized())
                         .setSignature(ByteString.copyFrom(signature)))
                 .build();
+    }
+
+    /**
+     * The chaincodes a transaction touched, which Fabric reports so that a gateway can plan
+     * endorsement: every namespace of the read-write set except system ones ({@code _lifecycle}).
+     */
+    private static ChaincodeInterest interest(TxReadWriteSet rwset) {
+        ChaincodeInterest.Builder interest = ChaincodeInterest.newBuilder();
+        for (NsReadWriteSet ns : rwset.getNsRwsetList()) {
+            if (!ns.getNamespace().startsWith("_") && !SystemChaincodes.isSystem(ns.getNamespace())) {
+                interest.addChaincodes(ChaincodeCall.newBuilder().setName(ns.getNamespace()));
+            }
+        }
+        return interest.build();
     }
 
     private static ChaincodeResponse invoke(ChaincodeDefinition definition, Stub stub) {
@@ -222,21 +247,21 @@ public final class Endorser {
     private static void checkHeaders(Unpacked up) {
         ChannelHeader ch = up.channelHeader;
         if (ch.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
-            throw fail("invalid header type " + ch.getType());
+            throw invalid("invalid header type " + HeaderType.forNumber(ch.getType()));
         }
         if (ch.getEpoch() != 0) {
-            throw fail("epoch is non-zero");
+            throw invalid("epoch is non-zero");
         }
         if (up.signatureHeader.getNonce().isEmpty()) {
-            throw fail("nonce is empty");
+            throw invalid("nonce is empty");
         }
         if (up.signatureHeader.getCreator().isEmpty()) {
-            throw fail("creator is empty");
+            throw invalid("creator is empty");
         }
         String expected = TransactionContext.computeTransactionId(up.signatureHeader.getNonce(),
                 up.signatureHeader.getCreator());
         if (!expected.equals(ch.getTxId())) {
-            throw fail("incorrectly computed txid '" + ch.getTxId() + "' -- expected '" + expected + "'");
+            throw invalid("incorrectly computed txid '" + ch.getTxId() + "' -- expected '" + expected + "'");
         }
     }
 
@@ -250,29 +275,70 @@ public final class Endorser {
         ChannelHeader ch = up.channelHeader;
         Instant now = channel.clock().instant();
         if (Duration.between(up.timestamp, now).abs().compareTo(TIME_WINDOW) > 0) {
-            throw fail("request unauthorized due to incorrect timestamp " + up.timestamp + ", peer time " + now
-                    + ", peer.authentication.timewindow " + TIME_WINDOW);
+            throw fail("request unauthorized due to incorrect timestamp " + rfc3339(up.timestamp) + ", peer time "
+                    + rfc3339(now) + ", peer.authentication.timewindow " + GoDurations.format(TIME_WINDOW));
         }
         ChannelConfig config = channel.config();
         MspIdentity creator;
         try {
             creator = config.msps().validate(up.signatureHeader.getCreator(), now);
         } catch (IdentityValidationException e) {
+            // Fabric names only the MSP to the client and logs why; the detail is at debug level here too.
             log.debug("proposal {} rejected: {}", ch.getTxId(), e.getMessage());
-            throw fail("access denied: channel [" + channel.channelId() + "] creator org unknown or identity invalid ("
-                    + e.getMessage() + ")");
+            String msp = mspIdOf(up.signatureHeader.getCreator());
+            throw fail(msp == null
+                    ? "access denied: channel [" + channel.channelId() + "] creator org unknown, creator is malformed"
+                    : "access denied: channel [" + channel.channelId() + "] creator org [" + msp + "]");
         }
         if (!creator.verify(signed.getProposalBytes().toByteArray(), signed.getSignature().toByteArray())) {
             throw fail("access denied: channel [" + channel.channelId() + "] creator org [" + creator.mspId() + "]");
         }
         if (channel.ledger().store().blockOf(ch.getTxId()).isPresent()) {
-            throw fail("duplicate transaction found [" + ch.getTxId() + "]. Creator [" + creator.mspId() + "]");
+            throw fail("duplicate transaction found [" + ch.getTxId() + "]. Creator ["
+                    + Hex.encode(up.signatureHeader.getCreator().toByteArray()) + "]");
         }
         if (!config.evaluate(policy, List.of(creator))) {
-            throw fail("access denied for [" + up.chaincodeName + "][" + channel.channelId()
-                    + "]: the creator does not satisfy " + policy);
+            throw fail("Failed evaluating policy on signed data during check policy on channel ["
+                    + channel.channelId() + "] with policy [" + policy + "]: [" + policyFailure(config, policy) + "]");
         }
         return creator;
+    }
+
+    /** Fabric's wording for an implicit-meta policy a single signer fails. */
+    private static String policyFailure(ChannelConfig config, String path) {
+        return config.policy(path)
+                .filter(p -> p instanceof ChannelPolicy.ImplicitMeta)
+                .map(p -> (ChannelPolicy.ImplicitMeta) p)
+                .map(m -> "implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires "
+                        + m.threshold(groupCount(config, path)) + " of the '" + m.subPolicy()
+                        + "' sub-policies to be satisfied")
+                .orElse("signature set did not satisfy policy");
+    }
+
+    private static int groupCount(ChannelConfig config, String path) {
+        String group = path.substring(0, path.lastIndexOf('/'));
+        return (int) config.policies().keySet().stream()
+                .filter(p -> p.startsWith(group + "/") && p.substring(group.length() + 1).indexOf('/') > 0)
+                .map(p -> p.substring(0, p.indexOf('/', group.length() + 1)))
+                .distinct().count();
+    }
+
+    private static String mspIdOf(ByteString creator) {
+        try {
+            String msp = SerializedIdentity.parseFrom(creator).getMspid();
+            return msp.isEmpty() ? null : msp;
+        } catch (InvalidProtocolBufferException e) {
+            return null;
+        }
+    }
+
+    private static String rfc3339(Instant instant) {
+        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** A proposal that fails Fabric's structural validation: gRPC UNKNOWN with Fabric's prefix. */
+    private static StatusRuntimeException invalid(String message) {
+        return fail("error validating proposal: " + message);
     }
 
     private static StatusRuntimeException fail(String message) {
