@@ -97,6 +97,26 @@ public final class ChannelMsps {
         return identity;
     }
 
+    /**
+     * Validates a serialized identity as Fabric's MSP does, ignoring certificate validity periods
+     * (see {@link Msp#validateMembership}); for judging committed transactions.
+     *
+     * @throws IdentityValidationException if the bytes are not an identity, its MSP is not in the
+     *     channel, or its certificate is not a member of that MSP
+     */
+    public MspIdentity validateMembership(ByteString serializedIdentity) {
+        Objects.requireNonNull(serializedIdentity, "serializedIdentity");
+        MspIdentity identity = cache.get(serializedIdentity);
+        if (identity == null) {
+            identity = validateUncached(serializedIdentity, null);
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.put(serializedIdentity, identity);
+        }
+        return identity;
+    }
+
     private MspIdentity validateUncached(ByteString serializedIdentity, Instant at) {
         SerializedIdentity proto;
         try {
@@ -116,7 +136,8 @@ public final class ChannelMsps {
             throw new IdentityValidationException("identity of MSP " + proto.getMspid()
                     + " does not hold a PEM certificate: " + e.getMessage(), e);
         }
-        return msp.validate(certificate, serializedIdentity, at);
+        return at == null ? msp.validateMembership(certificate, serializedIdentity)
+                : msp.validate(certificate, serializedIdentity, at);
     }
 
     /**

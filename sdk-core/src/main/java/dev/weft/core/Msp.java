@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.RDN;
@@ -178,6 +179,21 @@ public final class Msp {
      * @throws IdentityValidationException saying why the certificate is not a valid member
      */
     public MspIdentity validate(X509Certificate certificate, ByteString serialized, Instant at) {
+        return validate(certificate, serialized, Objects.requireNonNull(at, "at"), true);
+    }
+
+    /**
+     * Validates a certificate as a member of this MSP exactly as Fabric's MSP does, ignoring the
+     * validity periods of the certificate and its chain (FAB-3678). Fabric's committer judges
+     * creators and endorsers this way, so a transaction stays valid however late it is validated.
+     *
+     * @throws IdentityValidationException saying why the certificate is not a valid member
+     */
+    public MspIdentity validateMembership(X509Certificate certificate, ByteString serialized) {
+        return validate(certificate, serialized, null, false);
+    }
+
+    private MspIdentity validate(X509Certificate certificate, ByteString serialized, Instant at, boolean checkTime) {
         String subject = certificate.getSubjectX500Principal().getName();
         if (certificate.getBasicConstraints() >= 0) {
             throw new IdentityValidationException("certificate " + subject
@@ -195,7 +211,7 @@ public final class Msp {
         for (X509Certificate cert : chain) {
             Instant from = cert.getNotBefore().toInstant();
             Instant until = cert.getNotAfter().toInstant();
-            if (at.isBefore(from) || at.isAfter(until)) {
+            if (checkTime && (at.isBefore(from) || at.isAfter(until))) {
                 throw new IdentityValidationException("certificate " + cert.getSubjectX500Principal().getName()
                         + (cert == certificate ? "" : " (issuer of " + subject + ")")
                         + " is valid from " + from + " to " + until + ", not at " + at);

@@ -274,4 +274,21 @@ class RealCertificatesTest {
                 () -> config.evaluate("/Channel/Application/NoSuchPolicy", List.of()));
         assertTrue(e.getMessage().contains("/Channel/Application/NoSuchPolicy"), e.getMessage());
     }
+
+    @Test
+    void validateMembership_expiredCertificate_isStillAMemberAsInFabricsMsp() {
+        ChannelConfig config = ChannelConfig.fromBlock(Fixtures.peerBlock(0),
+                java.time.Clock.fixed(Instant.parse("2040-01-01T00:00:00Z"), java.time.ZoneOffset.UTC));
+        ByteString user1 = X509Identity.of("Org1MSP", Fixtures.certificate("org1-user1-cert.pem")).serialized();
+
+        IdentityValidationException expired = assertThrows(IdentityValidationException.class,
+                () -> config.msps().validate(user1));
+        assertTrue(expired.getMessage().contains("2036"), expired.getMessage());
+        MspIdentity member = config.msps().validateMembership(user1);
+        assertTrue(member.hasRole(MSPRoleType.CLIENT));
+        // The cache does not turn a membership check into a pass for the time-checked validation.
+        assertThrows(IdentityValidationException.class, () -> config.msps().validate(user1));
+        ByteString foreign = X509Identity.of("Org2MSP", Fixtures.certificate("org1-user1-cert.pem")).serialized();
+        assertThrows(IdentityValidationException.class, () -> config.msps().validateMembership(foreign));
+    }
 }

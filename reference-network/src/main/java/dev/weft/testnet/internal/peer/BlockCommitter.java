@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *   <li>The block must extend the ledger (number, previous hash), match its data hash and carry
  *       an orderer signature satisfying {@code /Channel/Orderer/BlockValidation}.
  *   <li>Each transaction is checked independently (in parallel), in Fabric's order:
- *       {@code NIL_ENVELOPE}, {@code BAD_PAYLOAD}, {@code BAD_COMMON_HEADER}, {@code UNKNOWN_TX_TYPE},
+ *       {@code INVALID_OTHER_REASON} (unreadable envelope), {@code BAD_PAYLOAD}, {@code BAD_COMMON_HEADER}
+ *       (also for header types Fabric does not know), {@code UNSUPPORTED_TX_PAYLOAD},
  *       {@code BAD_CREATOR_SIGNATURE}, {@code BAD_PROPOSAL_TXID}, {@code INVALID_ENDORSER_TRANSACTION},
  *       {@code TARGET_CHAIN_NOT_FOUND}, {@code DUPLICATE_TXID} (ledger), then the chaincode's
  *       endorsement policy over the endorsements whose signatures verify
@@ -136,7 +137,9 @@ public final class BlockCommitter {
         for (int i = 0; i < count; i++) {
             codes[i] = (byte) checked[i].code();
             String txId = checked[i].transactionId();
-            if (txId != null && !txId.isEmpty() && !seen.add(txId)) {
+            // As Fabric's v20 validator: only a transaction still valid claims its id in the block,
+            // so an invalid copy cannot knock out the valid one that follows it.
+            if (codes[i] == TxValidationCode.VALID_VALUE && txId != null && !txId.isEmpty() && !seen.add(txId)) {
                 codes[i] = (byte) TxValidationCode.DUPLICATE_TXID_VALUE;
             }
         }
@@ -222,7 +225,7 @@ public final class BlockCommitter {
         try {
             envelope = Envelope.parseFrom(data);
         } catch (InvalidProtocolBufferException e) {
-            return Checked.invalid(TxValidationCode.NIL_ENVELOPE, null);
+            return Checked.invalid(TxValidationCode.INVALID_OTHER_REASON, null);
         }
         try {
             payload = Payload.parseFrom(envelope.getPayload());
@@ -241,20 +244,25 @@ public final class BlockCommitter {
             return Checked.invalid(TxValidationCode.BAD_COMMON_HEADER, null);
         }
         String txId = channelHeader.getTxId();
-        if (channelHeader.getType() == HeaderType.CONFIG_VALUE) {
-            return checkConfig(payload, channelHeader, txId);
+        int type = channelHeader.getType();
+        // Fabric's validateChannelHeader knows these types; anything else is a bad header.
+        if (type != HeaderType.ENDORSER_TRANSACTION_VALUE && type != HeaderType.CONFIG_VALUE
+                && type != HeaderType.CONFIG_UPDATE_VALUE) {
+            return Checked.invalid(TxValidationCode.BAD_COMMON_HEADER, txId);
         }
-        if (channelHeader.getType() != HeaderType.ENDORSER_TRANSACTION_VALUE) {
-            return Checked.invalid(TxValidationCode.UNKNOWN_TX_TYPE, txId);
+        if (type == HeaderType.CONFIG_VALUE) {
+            return checkConfig(payload, channelHeader, txId);
         }
         if (channelHeader.getEpoch() != 0 || signatureHeader.getNonce().isEmpty() || signatureHeader.getCreator().isEmpty()) {
             return Checked.invalid(TxValidationCode.BAD_COMMON_HEADER, txId);
         }
-        Instant txTime = Instant.ofEpochSecond(channelHeader.getTimestamp().getSeconds(),
-                channelHeader.getTimestamp().getNanos());
+        if (type == HeaderType.CONFIG_UPDATE_VALUE) {
+            return Checked.invalid(TxValidationCode.UNSUPPORTED_TX_PAYLOAD, txId);
+        }
         MspIdentity creator;
         try {
-            creator = config.msps().validate(signatureHeader.getCreator(), txTime);
+            // Fabric's committer ignores certificate validity periods (FAB-3678).
+            creator = config.msps().validateMembership(signatureHeader.getCreator());
         } catch (IdentityValidationException e) {
             return Checked.invalid(TxValidationCode.BAD_CREATOR_SIGNATURE, txId);
         }
@@ -283,10 +291,14 @@ public final class BlockCommitter {
                 return Checked.invalid(TxValidationCode.INVALID_ENDORSER_TRANSACTION, txId);
             }
             action = ChaincodeAction.parseFrom(responsePayload.getExtension());
-            rwset = TxReadWriteSet.parseFrom(action.getResults());
             chaincodeName = ChaincodeHeaderExtension.parseFrom(channelHeader.getExtension()).getChaincodeId().getName();
         } catch (InvalidProtocolBufferException e) {
             return Checked.invalid(TxValidationCode.INVALID_ENDORSER_TRANSACTION, txId);
+        }
+        try {
+            rwset = TxReadWriteSet.parseFrom(action.getResults());
+        } catch (InvalidProtocolBufferException e) {
+            return Checked.invalid(TxValidationCode.BAD_RWSET, txId);
         }
         if (!channelHeader.getChannelId().equals(channel.channelId())) {
             return Checked.invalid(TxValidationCode.TARGET_CHAIN_NOT_FOUND, txId);
@@ -298,7 +310,11 @@ public final class BlockCommitter {
         if (definition.isEmpty()) {
             return Checked.invalid(TxValidationCode.INVALID_CHAINCODE, txId);
         }
-        List<MspIdentity> endorsers = endorsers(actionPayload, config, txTime);
+        if (!action.getChaincodeId().getName().equals(chaincodeName) || action.getChaincodeId().getVersion().isEmpty()) {
+            // Fabric's validator rejects an action that names another chaincode, or no version.
+            return Checked.invalid(TxValidationCode.INVALID_OTHER_REASON, txId);
+        }
+        List<MspIdentity> endorsers = endorsers(actionPayload, config);
         if (!definition.get().isSatisfiedBy(config, endorsers)) {
             return Checked.invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE, txId);
         }
@@ -341,7 +357,7 @@ public final class BlockCommitter {
      * The endorsers whose identity is valid on the channel and whose signature verifies; as in
      * Fabric, the others are dropped rather than failing the transaction, and duplicates count once.
      */
-    private static List<MspIdentity> endorsers(ChaincodeActionPayload actionPayload, ChannelConfig config, Instant at) {
+    private static List<MspIdentity> endorsers(ChaincodeActionPayload actionPayload, ChannelConfig config) {
         ByteString prp = actionPayload.getAction().getProposalResponsePayload();
         Map<ByteString, MspIdentity> valid = new LinkedHashMap<>();
         for (Endorsement endorsement : actionPayload.getAction().getEndorsementsList()) {
@@ -349,7 +365,7 @@ public final class BlockCommitter {
                 continue;
             }
             try {
-                MspIdentity endorser = config.msps().validate(endorsement.getEndorser(), at);
+                MspIdentity endorser = config.msps().validateMembership(endorsement.getEndorser());
                 if (endorser.verify(prp.concat(endorsement.getEndorser()).toByteArray(),
                         endorsement.getSignature().toByteArray())) {
                     valid.put(endorsement.getEndorser(), endorser);

@@ -5,6 +5,7 @@ import dev.weft.core.InternalApi;
 import dev.weft.testnet.ChaincodeStub;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.ledger.KeyOrder;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,6 +35,9 @@ import org.hyperledger.fabric.protos.ledger.rwset.kvrwset.Version;
  */
 @InternalApi
 public final class TxSimulator {
+    /** Results per page of a range query: the peer's default {@code totalQueryLimit} page for the shim. */
+    static final int PAGE_SIZE = 100;
+
     private final StateStore state;
     private final Map<String, Namespace> namespaces = new TreeMap<>(KeyOrder.UTF8);
     private final List<RangeIterator> openIterators = new ArrayList<>();
@@ -98,13 +102,19 @@ public final class TxSimulator {
         return Version.newBuilder().setBlockNum(value.blockNumber()).setTxNum(value.transactionNumber()).build();
     }
 
+    /**
+     * A range query as the peer serves it to the shim: results are fetched in pages of
+     * {@link #PAGE_SIZE} (the first page when the query is opened), and every key fetched counts as
+     * read, whether or not the chaincode looks at it, exactly as Fabric records it.
+     */
     private final class RangeIterator implements ChaincodeStub.StateIterator {
         private final String namespace;
         private final String startKey;
         private final String endKey;
         private final Iterator<StateStore.Entry> entries;
         private final QueryReads.Builder reads = QueryReads.newBuilder();
-        private String lastKey;
+        private final ArrayDeque<StateStore.Entry> page = new ArrayDeque<>();
+        private String lastFetched;
         private boolean exhausted;
         private boolean closed;
 
@@ -113,6 +123,19 @@ public final class TxSimulator {
             this.startKey = startKey;
             this.endKey = endKey;
             this.entries = entries;
+            fetchPage();
+        }
+
+        private void fetchPage() {
+            while (page.size() < PAGE_SIZE && entries.hasNext()) {
+                StateStore.Entry entry = entries.next();
+                reads.addKvReads(KVRead.newBuilder().setKey(entry.key()).setVersion(version(entry.value())));
+                lastFetched = entry.key();
+                page.add(entry);
+            }
+            if (!entries.hasNext()) {
+                exhausted = true;
+            }
         }
 
         @Override
@@ -120,11 +143,10 @@ public final class TxSimulator {
             if (closed) {
                 return false;
             }
-            boolean more = entries.hasNext();
-            if (!more) {
-                exhausted = true;
+            if (page.isEmpty() && !exhausted) {
+                fetchPage();
             }
-            return more;
+            return !page.isEmpty();
         }
 
         @Override
@@ -132,9 +154,7 @@ public final class TxSimulator {
             if (!hasNext()) {
                 throw new NoSuchElementException("range query exhausted");
             }
-            StateStore.Entry entry = entries.next();
-            reads.addKvReads(KVRead.newBuilder().setKey(entry.key()).setVersion(version(entry.value())));
-            lastKey = entry.key();
+            StateStore.Entry entry = page.poll();
             return new ChaincodeStub.KeyValue(entry.key(), entry.value().value());
         }
 
@@ -145,8 +165,8 @@ public final class TxSimulator {
             }
             closed = true;
             openIterators.remove(this);
-            // Fabric records the query's own end key once exhausted, else the last key returned.
-            String recordedEnd = exhausted || lastKey == null ? endKey : lastKey;
+            // Fabric records the query's own end key once exhausted, else the last key fetched.
+            String recordedEnd = exhausted || lastFetched == null ? endKey : lastFetched;
             RangeQueryInfo info = RangeQueryInfo.newBuilder()
                     .setStartKey(startKey)
                     .setEndKey(recordedEnd)
