@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.weft.core.BlockView;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.EndpointConfig;
-import dev.weft.core.EndorsementPolicy;
+import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
@@ -639,8 +639,7 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         /** Defines a chaincode on every channel with the channel's default endorsement policy. */
         public Builder chaincode(String name, Chaincode chaincode) {
-            return addChaincode(new ChaincodeDefinition(name, "1.0", 1, chaincode, null,
-                    ChaincodeDefinition.DEFAULT_POLICY_REFERENCE));
+            return addChaincode(new ChaincodeDefinition(name, "1.0", 1, chaincode, ChaincodePolicy.channelDefault()));
         }
 
         /**
@@ -651,7 +650,7 @@ public final class ReferenceNetwork implements AutoCloseable {
          */
         public Builder chaincode(String name, Chaincode chaincode, String endorsementPolicy) {
             return addChaincode(new ChaincodeDefinition(name, "1.0", 1, chaincode,
-                    EndorsementPolicy.parse(endorsementPolicy), null));
+                    ChaincodePolicy.signature(endorsementPolicy)));
         }
 
         private Builder addChaincode(ChaincodeDefinition definition) {

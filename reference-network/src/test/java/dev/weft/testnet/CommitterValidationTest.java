@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.Blocks;
+import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChaincodeProposal;
-import dev.weft.core.EndorsementPolicy;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.TransactionContext;
@@ -993,11 +993,10 @@ class CommitterValidationTest {
         DirectChannel() {
             Chaincode none = stub -> ChaincodeResponse.error("not invoked in these tests");
             peer = new PeerChannel(directGenesis, new ChannelLedger(new InMemoryBlockStore()), new InMemoryStateStore(),
-                    List.of(new ChaincodeDefinition(BASIC, "1.0", 1, none, null,
-                                    ChaincodeDefinition.DEFAULT_POLICY_REFERENCE),
-                            new ChaincodeDefinition("open", "1.0", 1, none, EndorsementPolicy.parse(ANY_PEER), null),
+                    List.of(new ChaincodeDefinition(BASIC, "1.0", 1, none, ChaincodePolicy.channelDefault()),
+                            new ChaincodeDefinition("open", "1.0", 1, none, ChaincodePolicy.signature(ANY_PEER)),
                             new ChaincodeDefinition("guarded", "1.0", 1, none,
-                                    EndorsementPolicy.parse("AND('Org1MSP.peer','Org2MSP.peer')"), null)),
+                                    ChaincodePolicy.signature("AND('Org1MSP.peer','Org2MSP.peer')"))),
                     Clock.systemUTC());
             committer = new BlockCommitter(peer, validators);
         }

@@ -315,7 +315,7 @@ public final class BlockCommitter {
             return Checked.invalid(TxValidationCode.INVALID_OTHER_REASON, txId);
         }
         List<MspIdentity> endorsers = endorsers(actionPayload, config);
-        if (!definition.get().isSatisfiedBy(config, endorsers)) {
+        if (!definition.get().policy().isSatisfiedBy(config, endorsers)) {
             return Checked.invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE, txId);
         }
         for (NsReadWriteSet ns : rwset.getNsRwsetList()) {
@@ -332,7 +332,7 @@ public final class BlockCommitter {
             if (writtenNamespace.isEmpty()) {
                 return Checked.invalid(TxValidationCode.ILLEGAL_WRITESET, txId);
             }
-            if (!writtenNamespace.get().isSatisfiedBy(config, endorsers)) {
+            if (!writtenNamespace.get().policy().isSatisfiedBy(config, endorsers)) {
                 return Checked.invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE, txId);
             }
         }

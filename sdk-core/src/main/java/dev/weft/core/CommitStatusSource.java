@@ -1,0 +1,37 @@
+package dev.weft.core;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Tells waiting submitters how their transactions were committed (SPI; implementation in
+ * sdk-events). Registration comes before broadcasting, so that no commit can be missed.
+ *
+ * <p>Thread-safe. Owns its event streams, not the gRPC channels it was given.
+ */
+public interface CommitStatusSource extends AutoCloseable {
+
+    /** Starts listening for a transaction on a channel. */
+    Registration register(String channelId, String transactionId);
+
+    @Override
+    void close();
+
+    /** Interest in one transaction's commit. */
+    interface Registration extends AutoCloseable {
+        /**
+         * Completes when the transaction's commit can no longer be missed (the event stream is
+         * positioned); broadcast only after this.
+         */
+        CompletableFuture<Void> ready();
+
+        /**
+         * The transaction's status once a peer has committed it; completes exceptionally with
+         * {@link CommitStatusException} if the events cannot be received any more.
+         */
+        CompletableFuture<TransactionStatus> status();
+
+        /** Stops listening (the status future is left incomplete). */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.weft.core;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A transaction failed at a {@linkplain #stage() stage}. Carries the transaction id (empty if the
+ * failure came before one was assigned) and what each node involved answered. Subclasses say what
+ * kind of failure it was; {@link #retryable()} says whether submitting again (with a new
+ * transaction id) may succeed.
+ */
+public class TransactionException extends WeftException {
+    private static final long serialVersionUID = 1L;
+
+    private final String transactionId;
+    private final TransactionStage stage;
+    private final List<NodeError> details;
+
+    public TransactionException(String message, String transactionId, TransactionStage stage, List<NodeError> details,
+            Throwable cause, boolean retryable) {
+        super(message + describe(details), cause, retryable);
+        this.transactionId = transactionId == null ? "" : transactionId;
+        this.stage = stage;
+        this.details = List.copyOf(details);
+    }
+
+    private static String describe(List<NodeError> details) {
+        return details.isEmpty() ? "" : details.stream().map(NodeError::toString)
+                .collect(Collectors.joining("; ", " [", "]"));
+    }
+
+    public String transactionId() {
+        return transactionId;
+    }
+
+    public TransactionStage stage() {
+        return stage;
+    }
+
+    /** What each node involved answered. */
+    public List<NodeError> details() {
+        return details;
+    }
+}
