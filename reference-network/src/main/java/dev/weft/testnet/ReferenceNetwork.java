@@ -465,6 +465,23 @@ public final class ReferenceNetwork implements AutoCloseable {
             service.endorser().setResponseHook(hook);
         }
 
+        /**
+         * Ends every open deliver stream of this peer with gRPC status UNAVAILABLE, as a network
+         * failure would, to test that clients reconnect without missing a block. The peer keeps
+         * running and accepts new streams.
+         */
+        public void breakDeliverStreams() {
+            service.abortDeliverStreams();
+        }
+
+        /**
+         * While stalled, the peer accepts proposals but does not answer them (a hung chaincode), to
+         * test client timeouts. Un-stalling answers the proposals still waiting.
+         */
+        public void stallEndorsements(boolean stall) {
+            service.stallEndorsements(stall);
+        }
+
         /** Whether the peer is listening. */
         public synchronized boolean isRunning() {
             return server != null;
@@ -473,6 +490,9 @@ public final class ReferenceNetwork implements AutoCloseable {
         /** Stops listening and committing, as a crashed peer would; the ledger is kept. */
         public synchronized void stop() {
             if (server != null) {
+                // Long-lived calls would hold a graceful shutdown for its whole grace period.
+                service.abortDeliverStreams();
+                service.dropStalledEndorsements();
                 GrpcServers.stop(server);
                 server = null;
             }

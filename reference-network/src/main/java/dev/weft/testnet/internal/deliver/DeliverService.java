@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
@@ -69,6 +71,7 @@ public final class DeliverService<R> {
     private final Executor executor;
     private final Clock clock;
     private final boolean requireTlsBinding;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
 
     /**
      * @param channels finds a channel by id
@@ -88,7 +91,19 @@ public final class DeliverService<R> {
 
     /** Serves one Deliver stream. */
     public StreamObserver<Envelope> open(StreamObserver<R> responseObserver) {
-        return new Session((ServerCallStreamObserver<R>) responseObserver, TlsBinding.CLIENT_CERT_HASH.get());
+        Session session = new Session((ServerCallStreamObserver<R>) responseObserver, TlsBinding.CLIENT_CERT_HASH.get());
+        sessions.add(session);
+        return session;
+    }
+
+    /**
+     * Ends every open stream with gRPC status UNAVAILABLE, as a peer that crashed or lost its
+     * network would; clients must reconnect. Streams opened afterwards are served normally.
+     */
+    public void abortStreams() {
+        for (Session session : sessions) {
+            session.abort();
+        }
     }
 
     private final class Session implements StreamObserver<Envelope> {
@@ -99,6 +114,7 @@ public final class DeliverService<R> {
         private boolean scheduled;
         private boolean rerun;
         private boolean halfClosed;
+        private boolean aborting;
         private boolean closed;
         private Iteration current;
         private ChannelLedger watched;
@@ -128,6 +144,14 @@ public final class DeliverService<R> {
         public void onCompleted() {
             synchronized (lock) {
                 halfClosed = true;
+            }
+            schedule();
+        }
+
+        /** Ends the stream from the session's own thread, so sends stay serialised. */
+        void abort() {
+            synchronized (lock) {
+                aborting = true;
             }
             schedule();
         }
@@ -167,6 +191,17 @@ public final class DeliverService<R> {
 
         private void pump() {
             while (true) {
+                boolean abort;
+                synchronized (lock) {
+                    abort = aborting;
+                }
+                if (abort) {
+                    if (close()) {
+                        out.onError(io.grpc.Status.UNAVAILABLE.withDescription("deliver stream aborted")
+                                .asRuntimeException());
+                    }
+                    return;
+                }
                 if (current == null) {
                     Envelope seek;
                     boolean endOfStream;
@@ -241,6 +276,7 @@ public final class DeliverService<R> {
                 }
                 closed = true;
             }
+            sessions.remove(this);
             if (watched != null) {
                 watched.removeListener(wakeUp);
             }

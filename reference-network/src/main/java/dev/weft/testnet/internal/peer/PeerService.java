@@ -6,8 +6,10 @@ import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import io.grpc.BindableService;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,8 +42,16 @@ public final class PeerService {
     private final DeliverService<DeliverResponse> blocks;
     private final DeliverService<DeliverResponse> filtered;
     private final DeliverService<DeliverResponse> withPrivateData;
+    private final Executor executor;
+    private final Object stallLock = new Object();
+    private boolean stalled;
+    private final List<StalledCall> stalledCalls = new ArrayList<>();
+
+    private record StalledCall(SignedProposal request, StreamObserver<ProposalResponse> out) {
+    }
 
     public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding) {
+        this.executor = executor;
         this.endorser = new Endorser(this::channel, () -> List.copyOf(channels.values()), identity, signer);
         String readers = "/Channel/Application/Readers";
         this.blocks = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
@@ -63,6 +73,70 @@ public final class PeerService {
 
     public Endorser endorser() {
         return endorser;
+    }
+
+    /** Ends every open deliver stream with UNAVAILABLE (fault injection; clients must reconnect). */
+    public void abortDeliverStreams() {
+        blocks.abortStreams();
+        filtered.abortStreams();
+        withPrivateData.abortStreams();
+    }
+
+    /**
+     * While stalled, proposals are accepted but not answered, as a peer stuck in a slow chaincode
+     * would; clients see their deadline expire. Un-stalling answers the held proposals (calls the
+     * client already cancelled are skipped).
+     */
+    public void stallEndorsements(boolean stall) {
+        List<StalledCall> release;
+        synchronized (stallLock) {
+            stalled = stall;
+            if (stall) {
+                return;
+            }
+            release = List.copyOf(stalledCalls);
+            stalledCalls.clear();
+        }
+        release.forEach(c -> executor.execute(() -> endorse(c.request(), c.out())));
+    }
+
+    /** Answers held proposals with UNAVAILABLE, so that the server can stop without waiting for them. */
+    public void dropStalledEndorsements() {
+        List<StalledCall> drop;
+        synchronized (stallLock) {
+            drop = List.copyOf(stalledCalls);
+            stalledCalls.clear();
+        }
+        for (StalledCall call : drop) {
+            if (!(call.out() instanceof ServerCallStreamObserver<ProposalResponse> c && c.isCancelled())) {
+                call.out().onError(io.grpc.Status.UNAVAILABLE.withDescription("peer stopping").asRuntimeException());
+            }
+        }
+    }
+
+    private void endorse(SignedProposal request, StreamObserver<ProposalResponse> out) {
+        synchronized (stallLock) {
+            if (stalled) {
+                stalledCalls.add(new StalledCall(request, out));
+                return;
+            }
+        }
+        if (out instanceof ServerCallStreamObserver<ProposalResponse> call && call.isCancelled()) {
+            return;
+        }
+        ProposalResponse response;
+        try {
+            response = endorser.process(request);
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        } catch (RuntimeException e) {
+            log.warn("endorsement failed unexpectedly", e);
+            out.onError(io.grpc.Status.UNKNOWN.withDescription(e.toString()).asRuntimeException());
+            return;
+        }
+        out.onNext(response);
+        out.onCompleted();
     }
 
     private Optional<DeliverService.Source> source(String channelId) {
@@ -88,19 +162,10 @@ public final class PeerService {
         return List.of(new EndorserGrpc.EndorserImplBase() {
             @Override
             public void processProposal(SignedProposal request, StreamObserver<ProposalResponse> out) {
-                ProposalResponse response;
-                try {
-                    response = endorser.process(request);
-                } catch (StatusRuntimeException e) {
-                    out.onError(e);
-                    return;
-                } catch (RuntimeException e) {
-                    log.warn("endorsement failed unexpectedly", e);
-                    out.onError(io.grpc.Status.UNKNOWN.withDescription(e.toString()).asRuntimeException());
-                    return;
+                if (out instanceof ServerCallStreamObserver<ProposalResponse> call) {
+                    call.setOnCancelHandler(() -> { }); // a stalled call may be cancelled before it is answered
                 }
-                out.onNext(response);
-                out.onCompleted();
+                endorse(request, out);
             }
         }, new DeliverGrpc.DeliverImplBase() {
             @Override
