@@ -1,5 +1,8 @@
 package dev.weft.core;
 
+import io.grpc.Status;
+import java.util.Objects;
+
 /**
  * What went wrong at one node during a transaction: the node's address and MSP id (empty for an
  * orderer whose organisation is unknown), a status (a gRPC status code name, a Fabric
@@ -11,9 +14,29 @@ package dev.weft.core;
  * @param message the node's message
  */
 public record NodeError(String address, String mspId, String status, String message) {
+    public NodeError {
+        Objects.requireNonNull(address, "address");
+        mspId = mspId == null ? "" : mspId;
+        Objects.requireNonNull(status, "status");
+        message = message == null ? "" : message;
+    }
+
+    /**
+     * Describes a failed gRPC call to a node: the status code's name and, for connection and TLS
+     * failures, a message that says what to check. The one place gRPC failures become details.
+     */
+    public static NodeError fromFailure(String address, String mspId, Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        ConnectionException connection = GrpcChannels.describeConnectionFailure(address, failure);
+        String message = connection != null ? connection.getMessage()
+                : status.getDescription() != null ? status.getDescription()
+                : status.getCode() == Status.Code.UNKNOWN ? String.valueOf(failure) : "";
+        return new NodeError(address, mspId, status.getCode().name(), message);
+    }
+
     @Override
     public String toString() {
         return address + (mspId.isEmpty() ? "" : " (" + mspId + ")") + ": " + status
-                + (message == null || message.isEmpty() ? "" : " " + message);
+                + (message.isEmpty() ? "" : " " + message);
     }
 }

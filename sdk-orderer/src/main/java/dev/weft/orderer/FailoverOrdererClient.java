@@ -1,0 +1,158 @@
+package dev.weft.orderer;
+
+import dev.weft.core.NodeError;
+import dev.weft.core.Orderer;
+import dev.weft.core.OrdererClient;
+import dev.weft.core.SubmitException;
+import dev.weft.core.TransactionStage;
+import dev.weft.core.TransactionTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.BroadcastResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** See {@link OrdererClients#create}. */
+final class FailoverOrdererClient implements OrdererClient {
+    private static final Logger log = LoggerFactory.getLogger(FailoverOrdererClient.class);
+
+    private final List<BroadcastStream> streams;
+    /** The orderer to try first: the last one that accepted a transaction. */
+    private final AtomicInteger preferred = new AtomicInteger();
+    private volatile boolean closed;
+
+    FailoverOrdererClient(List<Orderer> orderers) {
+        if (orderers.isEmpty()) {
+            throw new IllegalArgumentException("orderers must not be empty: a channel needs at least one orderer to submit to");
+        }
+        List<BroadcastStream> list = new ArrayList<>();
+        for (Orderer orderer : orderers) {
+            list.add(new BroadcastStream(Objects.requireNonNull(orderer, "orderer")));
+        }
+        this.streams = List.copyOf(list);
+    }
+
+    @Override
+    public CompletableFuture<Void> broadcast(Envelope envelope, String transactionId, Duration timeout) {
+        Objects.requireNonNull(envelope, "envelope");
+        Objects.requireNonNull(transactionId, "transactionId");
+        Objects.requireNonNull(timeout, "timeout");
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the orderer client is closed"));
+        }
+        Attempt attempt = new Attempt(envelope, transactionId, timeout);
+        attempt.tryOrderer(preferred.get(), 0);
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(attempt::expire);
+        return attempt.result;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        streams.forEach(BroadcastStream::close);
+    }
+
+    /** Whether an answer means "this orderer will never accept it; neither will the others". */
+    private static boolean isRejection(Status status) {
+        return status == Status.BAD_REQUEST || status == Status.FORBIDDEN || status == Status.REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    /** One transaction on its way through the orderers, first the preferred one, then the others in order. */
+    private final class Attempt {
+        final Envelope envelope;
+        final String transactionId;
+        final Duration timeout;
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+        private final List<NodeError> failures = new ArrayList<>();
+        private BroadcastStream stream;
+        private BroadcastStream.Pending pending;
+
+        Attempt(Envelope envelope, String transactionId, Duration timeout) {
+            this.envelope = envelope;
+            this.transactionId = transactionId;
+            this.timeout = timeout;
+        }
+
+        void tryOrderer(int index, int tried) {
+            if (result.isDone()) {
+                return;
+            }
+            if (tried == streams.size()) {
+                // Every orderer was unreachable or unavailable (a rejection ends the attempt at once).
+                result.completeExceptionally(new SubmitException("no orderer accepted transaction " + transactionId,
+                        transactionId, details(), null, true));
+                return;
+            }
+            int position = index % streams.size();
+            BroadcastStream target = streams.get(position);
+            log.debug("broadcasting transaction {} to orderer {}", transactionId, target.orderer().target());
+            BroadcastStream.Pending sent = target.send(envelope);
+            synchronized (this) {
+                stream = target;
+                pending = sent;
+            }
+            sent.answer.whenComplete((response, error) -> {
+                if (error != null) {
+                    failed(position, tried, NodeError.fromFailure(target.orderer().target(), "", error));
+                } else if (response.getStatus() == Status.SUCCESS) {
+                    preferred.set(position);
+                    result.complete(null);
+                } else {
+                    NodeError answer = new NodeError(target.orderer().target(), "", response.getStatus().name(),
+                            response.getInfo());
+                    if (isRejection(response.getStatus())) {
+                        record(answer);
+                        result.completeExceptionally(new SubmitException("orderer " + target.orderer().name()
+                                + " rejected transaction " + transactionId, transactionId, details(), null, false));
+                    } else {
+                        failed(position, tried, answer);
+                    }
+                }
+            });
+        }
+
+        private void failed(int position, int tried, NodeError error) {
+            if (result.isDone()) {
+                return;
+            }
+            record(error);
+            if (tried + 1 < streams.size()) {
+                log.warn("orderer {} did not accept transaction {} ({}); trying the next orderer",
+                        error.address(), transactionId, error.status());
+            }
+            // Later transactions start with the next orderer rather than wait for this one again.
+            preferred.compareAndSet(position, (position + 1) % streams.size());
+            tryOrderer(position + 1, tried + 1);
+        }
+
+        void expire() {
+            BroadcastStream current;
+            BroadcastStream.Pending waiting;
+            synchronized (this) {
+                current = stream;
+                waiting = pending;
+            }
+            if (result.completeExceptionally(new TransactionTimeoutException(TransactionStage.SUBMIT, timeout,
+                    transactionId, details(), null))) {
+                int position = streams.indexOf(current);
+                preferred.compareAndSet(position, (position + 1) % streams.size());
+                current.abandon(waiting);
+            }
+        }
+
+        private synchronized void record(NodeError error) {
+            failures.add(error);
+        }
+
+        private synchronized List<NodeError> details() {
+            return List.copyOf(failures);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.weft.orderer;
+
+import dev.weft.core.Orderer;
+import dev.weft.core.OrdererClient;
+import java.util.List;
+
+/**
+ * Broadcasting transactions to a channel's ordering service.
+ *
+ * <pre>{@code
+ * try (OrdererClient orderers = OrdererClients.create(List.of(orderer1, orderer2))) {
+ *     orderers.broadcast(envelope, txId, Duration.ofSeconds(10)).join();
+ * }
+ * }</pre>
+ *
+ * <p>The client keeps one {@code AtomicBroadcast/Broadcast} stream per orderer and sends every
+ * envelope on it, however many transactions are in flight. A transaction goes first to the orderer
+ * that last accepted one (initially the first in the list). If that orderer answers
+ * SERVICE_UNAVAILABLE, NOT_FOUND or INTERNAL_SERVER_ERROR, or cannot be reached, the next orderer
+ * is tried, until each has been tried once; BAD_REQUEST, FORBIDDEN and REQUEST_ENTITY_TOO_LARGE
+ * end the attempt at once with the orderer's message, since every orderer would say the same. An
+ * orderer that does not answer within the timeout has its stream reset and is tried last by later
+ * transactions.
+ *
+ * <p>Thread-safe. The client owns its streams, not the orderers' gRPC channels: closing it cancels
+ * the streams and leaves the channels open.
+ */
+public final class OrdererClients {
+    private OrdererClients() {
+    }
+
+    /**
+     * A client for the orderers of one ordering service, in order of preference.
+     *
+     * @throws IllegalArgumentException if the list is empty
+     */
+    public static OrdererClient create(List<Orderer> orderers) {
+        return new FailoverOrdererClient(List.copyOf(orderers));
+    }
+}
