@@ -1,0 +1,329 @@
+package dev.weft.events;
+
+import dev.weft.core.CommitStatusException;
+import dev.weft.core.CommitStatusSource;
+import dev.weft.core.NodeError;
+import dev.weft.core.Peer;
+import dev.weft.core.SeekRequest;
+import dev.weft.core.Signer;
+import dev.weft.core.TransactionStatus;
+import dev.weft.core.X509Identity;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.SeekInfo;
+import org.hyperledger.fabric.protos.peer.DeliverGrpc;
+import org.hyperledger.fabric.protos.peer.DeliverResponse;
+import org.hyperledger.fabric.protos.peer.FilteredBlock;
+import org.hyperledger.fabric.protos.peer.FilteredTransaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commit events of one channel: a single {@code DeliverFiltered} stream to one of the
+ * channel's event peers, shared by every transaction waiting on that channel.
+ *
+ * <p>The first stream starts at the newest block; once a block has arrived the position is known
+ * and every later transaction's block will be seen (a registration's {@code ready()}). When the stream ends
+ * or fails, a new one is opened (on the next peer in the list, after a back-off that grows while
+ * connections keep failing) starting at the block after the last one seen, so no block and no
+ * status is missed. If every peer refuses the client (FORBIDDEN, BAD_REQUEST, or NOT_FOUND before
+ * any block was seen), waiting transactions fail with {@link CommitStatusException}.
+ *
+ * <p>Thread-safe: stream state is guarded by this object's monitor; waiters are in a concurrent
+ * map so that dispatching a block never holds the lock while completing futures.
+ */
+final class ChannelCommitEvents {
+    private static final Logger log = LoggerFactory.getLogger(ChannelCommitEvents.class);
+
+    private final String channelId;
+    private final List<Peer> peers;
+    private final X509Identity identity;
+    private final Signer signer;
+    private final Clock clock;
+    private final Duration initialDelay;
+    private final Duration maxDelay;
+
+    private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+
+    // Guarded by this.
+    private CompletableFuture<Void> positioned = new CompletableFuture<>();
+    private long nextBlock = -1;
+    private int peerIndex;
+    private Stream stream;
+    private Duration delay;
+    private boolean reconnectScheduled;
+    private final List<NodeError> refusals = new ArrayList<>();
+    private boolean closed;
+
+    ChannelCommitEvents(String channelId, List<Peer> peers, X509Identity identity, Signer signer, Clock clock,
+            Duration initialDelay, Duration maxDelay) {
+        if (peers.isEmpty()) {
+            throw new IllegalArgumentException("no event peers for channel " + channelId
+                    + ": configure at least one peer of the channel to receive commit events from");
+        }
+        this.channelId = channelId;
+        this.peers = List.copyOf(peers);
+        this.identity = identity;
+        this.signer = signer;
+        this.clock = clock;
+        this.initialDelay = initialDelay;
+        this.maxDelay = maxDelay;
+        this.delay = initialDelay;
+    }
+
+    CommitStatusSource.Registration register(String transactionId) {
+        Waiter waiter;
+        synchronized (this) {
+            waiter = new Waiter(transactionId, positioned.copy()); // a copy: callers cannot complete ours
+            waiters.computeIfAbsent(transactionId, id -> new CopyOnWriteArrayList<>()).add(waiter);
+            if (!closed && stream == null && !reconnectScheduled) {
+                connect();
+            }
+        }
+        if (closed) {
+            waiter.close();
+            waiter.status.completeExceptionally(new CommitStatusException("the commit status source is closed",
+                    transactionId, List.of(), null));
+        }
+        return waiter;
+    }
+
+    void close() {
+        CompletableFuture<Void> notPositioned;
+        synchronized (this) {
+            closed = true;
+            if (stream != null) {
+                stream.cancel("commit status source closed");
+                stream = null;
+            }
+            notPositioned = positioned;
+        }
+        notPositioned.completeExceptionally(new CommitStatusException("the commit status source is closed", "",
+                List.of(), null));
+        failAll(transactionId -> new CommitStatusException("the commit status source was closed before transaction "
+                + transactionId + " was seen committed", transactionId, List.of(), null));
+    }
+
+    // ---- the stream
+
+    private synchronized void connect() {
+        reconnectScheduled = false;
+        if (closed) {
+            return;
+        }
+        Peer peer = peers.get(peerIndex);
+        SeekRequest.Builder seek = SeekRequest.builder().channel(channelId).identity(identity).clock(clock)
+                .behavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY).stopNever();
+        if (nextBlock < 0) {
+            seek.start(SeekRequest.newest());
+        } else {
+            seek.startAt(nextBlock);
+        }
+        byte[] tlsHash = peer.endpoint().clientCertificateHash();
+        if (tlsHash.length > 0) {
+            seek.tlsCertHash(tlsHash);
+        }
+        Envelope request = seek.build().sign(signer);
+        log.debug("commit events for {}: connecting to {} from block {}", channelId, peer.target(),
+                nextBlock < 0 ? "newest" : nextBlock);
+        stream = new Stream(peer);
+        DeliverGrpc.newStub(peer.channel()).deliverFiltered(stream);
+        stream.send(request);
+    }
+
+    /**
+     * The current stream is over: opens the next one, or gives up when every peer refused us.
+     * Returns true when the waiters must be failed.
+     */
+    private synchronized boolean reconnect(Stream ended, NodeError why, boolean refusal) {
+        if (stream != ended || closed) {
+            return false;
+        }
+        stream = null;
+        ended.cancel("reconnecting");
+        if (refusal) {
+            refusals.add(why);
+            if (refusals.size() >= peers.size()) {
+                return true;
+            }
+        }
+        Duration wait = ended.blocks > 0 ? Duration.ZERO : delay;
+        if (ended.blocks > 0) {
+            delay = initialDelay; // it was working: try the same peer again at once
+        } else {
+            peerIndex = (peerIndex + 1) % peers.size();
+            if (peerIndex == 0) {
+                Duration doubled = delay.multipliedBy(2);
+                delay = doubled.compareTo(maxDelay) > 0 ? maxDelay : doubled;
+            }
+        }
+        log.debug("commit events for {}: stream to {} ended ({}); reconnecting in {} ms", channelId,
+                ended.peer.target(), why, wait.toMillis());
+        reconnectScheduled = true;
+        CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS).execute(this::connect);
+        return false;
+    }
+
+    /** Every peer refused us: fail the waiters rather than retry forever; the next register starts afresh. */
+    private void giveUp() {
+        List<NodeError> details;
+        CompletableFuture<Void> notPositioned = null;
+        synchronized (this) {
+            details = List.copyOf(refusals);
+            refusals.clear();
+            peerIndex = 0;
+            delay = initialDelay;
+            if (nextBlock < 0) {
+                notPositioned = positioned;
+                positioned = new CompletableFuture<>();
+            }
+        }
+        log.debug("commit events for {}: every peer refused the event stream: {}", channelId, details);
+        if (notPositioned != null) {
+            notPositioned.completeExceptionally(new CommitStatusException("no peer would deliver commit events for "
+                    + "channel " + channelId, "", details, null));
+        }
+        failAll(transactionId -> new CommitStatusException("no peer would deliver commit events for channel "
+                + channelId + " while waiting for transaction " + transactionId, transactionId, details, null));
+    }
+
+    private void failAll(Function<String, CommitStatusException> failure) {
+        for (String transactionId : List.copyOf(waiters.keySet())) {
+            List<Waiter> list = waiters.remove(transactionId);
+            if (list != null) {
+                CommitStatusException e = failure.apply(transactionId);
+                list.forEach(w -> w.status.completeExceptionally(e));
+            }
+        }
+    }
+
+    private void delivered(Stream from, FilteredBlock block) {
+        CompletableFuture<Void> nowPositioned;
+        synchronized (this) {
+            if (stream != from) {
+                return;
+            }
+            if (nextBlock >= 0 && block.getNumber() != nextBlock) {
+                // Not the block asked for: this stream cannot be trusted; start again from where we are.
+                reconnect(from, new NodeError(from.peer.target(), from.peer.mspId(), "OUT_OF_ORDER",
+                        "sent block " + block.getNumber() + " when block " + nextBlock + " was expected"), false);
+                return;
+            }
+            nextBlock = block.getNumber() + 1;
+            from.blocks++;
+            refusals.clear();
+            nowPositioned = positioned;
+        }
+        nowPositioned.complete(null);
+        int index = 0;
+        for (FilteredTransaction tx : block.getFilteredTransactionsList()) {
+            List<Waiter> list = waiters.remove(tx.getTxid());
+            if (list != null) {
+                TransactionStatus status = new TransactionStatus(tx.getTxid(), block.getNumber(), index,
+                        tx.getTxValidationCodeValue());
+                list.forEach(w -> w.status.complete(status));
+            }
+            index++;
+        }
+    }
+
+    private void ended(Stream from, Status status, Throwable error) {
+        NodeError why = error != null ? NodeError.fromFailure(from.peer.target(), from.peer.mspId(), error)
+                : new NodeError(from.peer.target(), from.peer.mspId(), status.name(), "");
+        boolean refusal;
+        synchronized (this) {
+            refusal = status == Status.FORBIDDEN || status == Status.BAD_REQUEST
+                    || (status == Status.NOT_FOUND && nextBlock < 0);
+        }
+        if (reconnect(from, why, refusal)) {
+            giveUp();
+        }
+    }
+
+    /** One DeliverFiltered call. */
+    private final class Stream implements ClientResponseObserver<Envelope, DeliverResponse> {
+        final Peer peer;
+        long blocks;
+        private ClientCallStreamObserver<Envelope> requests;
+
+        Stream(Peer peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
+            this.requests = requestStream;
+        }
+
+        void send(Envelope seek) {
+            requests.onNext(seek);
+        }
+
+        void cancel(String reason) {
+            requests.cancel(reason, null);
+        }
+
+        @Override
+        public void onNext(DeliverResponse response) {
+            switch (response.getTypeCase()) {
+                case FILTERED_BLOCK -> delivered(this, response.getFilteredBlock());
+                // The seek never stops, so any status ends it: the peer refused or failed.
+                case STATUS -> ended(this, response.getStatus(), null);
+                default -> ended(this, Status.BAD_REQUEST, new IllegalStateException(
+                        "peer sent a " + response.getTypeCase() + " on a DeliverFiltered stream"));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            ended(this, Status.SERVICE_UNAVAILABLE, t);
+        }
+
+        @Override
+        public void onCompleted() {
+            ended(this, Status.SERVICE_UNAVAILABLE, null);
+        }
+    }
+
+    /** One transaction's interest. */
+    private final class Waiter implements CommitStatusSource.Registration {
+        final String transactionId;
+        final CompletableFuture<Void> ready;
+        final CompletableFuture<TransactionStatus> status = new CompletableFuture<>();
+
+        Waiter(String transactionId, CompletableFuture<Void> ready) {
+            this.transactionId = transactionId;
+            this.ready = ready;
+        }
+
+        @Override
+        public CompletableFuture<Void> ready() {
+            return ready;
+        }
+
+        @Override
+        public CompletableFuture<TransactionStatus> status() {
+            return status;
+        }
+
+        @Override
+        public void close() {
+            waiters.computeIfPresent(transactionId, (id, list) -> {
+                list.remove(this);
+                return list.isEmpty() ? null : list;
+            });
+        }
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Events from peers' Deliver streams: the commit status of submitted transactions
+ * ({@link dev.weft.events.CommitStatusSources}).
+ */
+package dev.weft.events;
