@@ -2,6 +2,7 @@ package dev.weft.core;
 
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Optional;
 import org.hyperledger.fabric.protos.peer.ApplicationPolicy;
 
 /**
@@ -63,6 +64,16 @@ public final class ChaincodePolicy {
             case CHANNEL_CONFIG_POLICY_REFERENCE -> channelReference(policy.getChannelConfigPolicyReference());
             default -> throw new ProtocolException("application policy holds neither a signature policy nor a reference");
         };
+    }
+
+    /** The signature policy, unless this is a channel policy reference. */
+    public Optional<EndorsementPolicy> signaturePolicy() {
+        return Optional.ofNullable(signaturePolicy);
+    }
+
+    /** The referenced channel policy's path, unless this is a signature policy. */
+    public Optional<String> channelReference() {
+        return Optional.ofNullable(channelReference);
     }
 
     public ApplicationPolicy toProto() {

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Implementations are thread-safe and may complete asynchronously (a discovery-based selector
  * asks a peer). A selection that cannot be made completes exceptionally with an
- * {@link EndorseException} that says why.
+ * {@link EndorseException} (stage SELECT) that says why.
  */
 @FunctionalInterface
 public interface EndorserSelector {
