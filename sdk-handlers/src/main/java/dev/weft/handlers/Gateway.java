@@ -1,0 +1,150 @@
+package dev.weft.handlers;
+
+import dev.weft.core.ConnectionProfile;
+import dev.weft.core.EndorserSelector;
+import dev.weft.core.EndpointConfig;
+import dev.weft.core.Orderer;
+import dev.weft.core.Peer;
+import dev.weft.core.Signer;
+import dev.weft.core.X509Identity;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
+
+/**
+ * The application's connection to a Fabric network: one client identity, the peers and orderers
+ * it talks to, and the transaction pipeline that carries each transaction from proposal to commit.
+ *
+ * <pre>{@code
+ * X509Identity identity = X509Identity.fromPem("Org1MSP", Files.readString(certificatePath));
+ * Signer signer = Signers.newPrivateKeySigner(Credentials.readPrivateKey(keyPath));
+ *
+ * try (Gateway gateway = Gateway.builder()
+ *         .identity(identity)
+ *         .signer(signer)
+ *         .connectionProfile(Path.of("connection-org1.yaml"))
+ *         .build()) {
+ *     Contract contract = gateway.network("mychannel").contract("basic");
+ *
+ *     contract.submit("CreateAsset", "asset1", "blue", "5", "Tom", "100");   // waits for the commit
+ *     String asset = new String(contract.evaluate("ReadAsset", "asset1"), UTF_8);
+ *
+ *     CompletableFuture<TxResult> transfer = contract.newTransaction("TransferAsset")
+ *             .arguments("asset1", "Ann")
+ *             .transientData(Map.of("note", "gift".getBytes(UTF_8)))
+ *             .submitAsync();
+ *     TxResult result = transfer.join();
+ *     System.out.println(result.transactionId() + " committed in block " + result.blockNumber()
+ *             + " as " + result.validationCode());
+ * } catch (CommitException e) {
+ *     // ordered but invalid, e.g. e.validationCode() == MVCC_READ_CONFLICT: e.retryable() is true
+ * } catch (TransactionException e) {
+ *     // e.stage() says where it failed, e.details() what each peer or orderer answered
+ * }
+ * }</pre>
+ *
+ * <h2>The pipeline</h2>
+ * A submit runs the handlers added with {@link Builder#addHandler} (in the order added, the first
+ * outermost), then the built-in {@link PipelineStep}s: select endorsers → sign proposal → endorse
+ * (in parallel) → validate endorsements → verify endorser signatures and certificates → check the
+ * endorsement policy → sign the transaction → register for the commit event → broadcast → wait
+ * for the commit. An evaluate stops after validating one peer's answer. Nothing is broadcast once
+ * a check has failed. Each built-in step can be wrapped or replaced with {@link Builder#handler}.
+ *
+ * <h2>Threads and resources</h2>
+ * The gateway is thread-safe; share one per identity. It owns the gRPC channels it creates (from
+ * a connection profile or {@link Builder#addPeer(String, String, EndpointConfig)}), its event
+ * streams, and its executor unless one was supplied; {@link #close()} releases them. Peers and
+ * orderers given with their own channels, and a supplied executor, stay open. Futures complete
+ * on the gateway's executor or on gRPC's threads; never block in their callbacks.
+ */
+public interface Gateway extends AutoCloseable {
+
+    static Builder builder() {
+        return new GatewayImpl.BuilderImpl();
+    }
+
+    /** The client identity that signs every proposal and transaction. */
+    X509Identity identity();
+
+    /** A channel. Networks are created on first use and cached. */
+    Network network(String channelId);
+
+    /** Closes event streams, broadcast streams, and the channels and executor the gateway created. */
+    @Override
+    void close();
+
+    /**
+     * Configures a {@link Gateway}. Required: an identity, its signer, and at least one peer
+     * (from a connection profile or added). Defaults: policy-based endorser selection, timeouts of
+     * 15 s (endorse), 5 s (evaluate), 5 s (submit) and 60 s (commit) unless the connection profile
+     * sets {@code client.connection.timeout.peer.endorser} or {@code .orderer}, a daemon thread
+     * pool of {@code max(4, 2 × CPUs)} threads, the system clock. Not thread-safe.
+     */
+    interface Builder {
+        /** The client identity (MSP id and certificate). */
+        Builder identity(X509Identity identity);
+
+        /** Signs with the identity's private key; any {@link Signer} (an HSM, a remote signer). */
+        Builder signer(Signer signer);
+
+        /**
+         * Reads peers, orderers and their TLS settings from a connection profile (YAML or JSON).
+         *
+         * @throws dev.weft.core.ConnectionProfileException if the file cannot be read or is invalid
+         */
+        Builder connectionProfile(Path file);
+
+        /** Takes peers, orderers and their TLS settings from a parsed connection profile. */
+        Builder connectionProfile(ConnectionProfile profile);
+
+        /** The client's TLS certificate and key, presented to every node the gateway connects to (mutual TLS). */
+        Builder clientTls(List<X509Certificate> certificateChain, PrivateKey key);
+
+        /** A peer the gateway connects to (and owns the connection of). */
+        Builder addPeer(String name, String mspId, EndpointConfig endpoint);
+
+        /** A peer over a gRPC channel the caller owns: closing the gateway leaves it open. */
+        Builder addPeer(Peer peer);
+
+        /** An orderer the gateway connects to (and owns the connection of). */
+        Builder addOrderer(String name, EndpointConfig endpoint);
+
+        /** An orderer over a gRPC channel the caller owns. */
+        Builder addOrderer(Orderer orderer);
+
+        Builder endorseTimeout(Duration timeout);
+
+        Builder evaluateTimeout(Duration timeout);
+
+        Builder submitTimeout(Duration timeout);
+
+        Builder commitTimeout(Duration timeout);
+
+        /** Runs gRPC callbacks and the pipeline's continuations; the caller keeps ownership. */
+        Builder executor(Executor executor);
+
+        /** How endorsers are chosen (default: {@code EndorserSelectors.policyBased()}). */
+        Builder endorserSelector(EndorserSelector selector);
+
+        /** Adds a handler before the built-in steps; handlers run in the order added, the first outermost. */
+        Builder addHandler(Handler handler);
+
+        /**
+         * Wraps or replaces a built-in step: the function receives the built-in handler and returns
+         * the handler to use in its place (which may delegate to it).
+         */
+        Builder handler(PipelineStep step, UnaryOperator<Handler> customizer);
+
+        /** The clock for proposal and seek timestamps. */
+        Builder clock(Clock clock);
+
+        /** @throws IllegalStateException if the identity, the signer or every peer is missing */
+        Gateway build();
+    }
+}

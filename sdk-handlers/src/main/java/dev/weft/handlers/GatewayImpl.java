@@ -1,0 +1,427 @@
+package dev.weft.handlers;
+
+import dev.weft.core.CommitStatusSource;
+import dev.weft.core.ConnectionProfile;
+import dev.weft.core.EndorserSelector;
+import dev.weft.core.EndpointConfig;
+import dev.weft.core.GrpcChannels;
+import dev.weft.core.Orderer;
+import dev.weft.core.Peer;
+import dev.weft.core.PeerHealth;
+import dev.weft.core.Signer;
+import dev.weft.core.X509Identity;
+import dev.weft.events.CommitStatusSources;
+import dev.weft.selection.EndorserSelectors;
+import io.grpc.ManagedChannel;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** See {@link Gateway}. */
+final class GatewayImpl implements Gateway {
+    private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
+
+    final X509Identity identity;
+    final Signer signer;
+    final Clock clock;
+    final Executor executor;
+    final EndorserSelector selector;
+    final PeerHealth health = new PeerHealth();
+    final Duration endorseTimeout;
+    final Duration evaluateTimeout;
+    final Duration submitTimeout;
+    final Duration commitTimeout;
+    final List<Handler> addedHandlers;
+    final Map<PipelineStep, UnaryOperator<Handler>> customizers;
+    /** Every peer, with the channels it serves (empty: every channel) and whether it is an event source. */
+    final List<PeerEntry> peers;
+    final List<OrdererEntry> orderers;
+    final CommitStatusSource commits;
+    private final ExecutorService ownedExecutor;
+    private final List<ManagedChannel> ownedChannels;
+    private final Map<String, NetworkImpl> networks = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * A peer and, from the connection profile, the channels it was listed for and its roles there.
+     * An empty map means "every channel, every role".
+     */
+    record PeerEntry(Peer peer, Map<String, ConnectionProfile.PeerRoles> channels) {
+    }
+
+    /** An orderer and the channels the profile lists it for (empty: every channel). */
+    record OrdererEntry(Orderer orderer, List<String> channels) {
+    }
+
+    private GatewayImpl(BuilderImpl b) {
+        this.identity = b.identity;
+        this.signer = b.signer;
+        this.clock = b.clock;
+        this.selector = b.selector;
+        this.addedHandlers = List.copyOf(b.handlers);
+        this.customizers = new EnumMap<>(b.customizers);
+        Map<String, Duration> profileTimeouts = b.profile == null ? Map.of() : b.profile.clientTimeouts();
+        this.endorseTimeout = first(b.endorseTimeout, profileTimeouts.get("peer.endorser"), Duration.ofSeconds(15));
+        this.evaluateTimeout = first(b.evaluateTimeout, profileTimeouts.get("peer.endorser"), Duration.ofSeconds(5));
+        this.submitTimeout = first(b.submitTimeout, profileTimeouts.get("orderer"), Duration.ofSeconds(5));
+        this.commitTimeout = first(b.commitTimeout, null, Duration.ofSeconds(60));
+        if (b.executor != null) {
+            this.executor = b.executor;
+            this.ownedExecutor = null;
+        } else {
+            int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            AtomicInteger count = new AtomicInteger();
+            this.ownedExecutor = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "weft-gateway-" + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+            this.executor = ownedExecutor;
+        }
+        List<ManagedChannel> created = new ArrayList<>();
+        try {
+            this.peers = connectPeers(b, created);
+            this.orderers = connectOrderers(b, created);
+        } catch (RuntimeException e) {
+            shutdown(created);
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdownNow();
+            }
+            throw e;
+        }
+        this.ownedChannels = List.copyOf(created);
+        this.commits = CommitStatusSources.builder().identity(identity).signer(signer).clock(clock)
+                .eventPeers(this::eventPeers).build();
+    }
+
+    private static Duration first(Duration explicit, Duration fromProfile, Duration fallback) {
+        return explicit != null ? explicit : fromProfile != null ? fromProfile : fallback;
+    }
+
+    private EndpointConfig prepare(EndpointConfig endpoint, BuilderImpl b) {
+        EndpointConfig.Builder config = endpoint.toBuilder().executor(executor);
+        if (b.clientCertificateChain != null && endpoint.clientCertificateChain().isEmpty()) {
+            config.clientCertificate(b.clientCertificateChain, b.clientKey);
+        }
+        return config.build();
+    }
+
+    private List<PeerEntry> connectPeers(BuilderImpl b, List<ManagedChannel> created) {
+        Map<String, PeerEntry> byName = new LinkedHashMap<>();
+        if (b.profile != null) {
+            Map<String, Map<String, ConnectionProfile.PeerRoles>> rolesByPeer = new LinkedHashMap<>();
+            b.profile.channels().forEach((channel, info) -> info.peers().forEach((peer, roles) ->
+                    rolesByPeer.computeIfAbsent(peer, p -> new LinkedHashMap<>()).put(channel, roles)));
+            for (ConnectionProfile.Node node : b.profile.peers().values()) {
+                String mspId = b.profile.mspIdOfPeer(node.name()).orElseThrow(() -> new IllegalStateException(
+                        "connection profile " + b.profile.source() + ": peer " + node.name()
+                                + " is not listed under any organization, so its MSP id is unknown"));
+                EndpointConfig endpoint = prepare(node.endpoint(), b);
+                ManagedChannel channel = GrpcChannels.create(endpoint);
+                created.add(channel);
+                byName.put(node.name(), new PeerEntry(Peer.of(node.name(), mspId, endpoint, channel),
+                        rolesByPeer.getOrDefault(node.name(), Map.of())));
+            }
+        }
+        for (PeerSpec spec : b.peerSpecs) {
+            Peer peer = spec.peer;
+            if (peer == null) {
+                EndpointConfig endpoint = prepare(spec.endpoint, b);
+                ManagedChannel channel = GrpcChannels.create(endpoint);
+                created.add(channel);
+                peer = Peer.of(spec.name, spec.mspId, endpoint, channel);
+            }
+            if (byName.put(peer.name(), new PeerEntry(peer, Map.of())) != null) {
+                throw new IllegalArgumentException("peer " + peer.name() + " is configured twice");
+            }
+        }
+        if (byName.isEmpty()) {
+            throw new IllegalStateException("no peers: give a connection profile or add peers to the gateway builder");
+        }
+        return List.copyOf(byName.values());
+    }
+
+    private List<OrdererEntry> connectOrderers(BuilderImpl b, List<ManagedChannel> created) {
+        Map<String, OrdererEntry> byName = new LinkedHashMap<>();
+        if (b.profile != null) {
+            Map<String, List<String>> channelsByOrderer = new LinkedHashMap<>();
+            b.profile.channels().forEach((channel, info) -> info.orderers().forEach(o ->
+                    channelsByOrderer.computeIfAbsent(o, x -> new ArrayList<>()).add(channel)));
+            for (ConnectionProfile.Node node : b.profile.orderers().values()) {
+                EndpointConfig endpoint = prepare(node.endpoint(), b);
+                ManagedChannel channel = GrpcChannels.create(endpoint);
+                created.add(channel);
+                byName.put(node.name(), new OrdererEntry(Orderer.of(node.name(), endpoint, channel),
+                        channelsByOrderer.getOrDefault(node.name(), List.of())));
+            }
+        }
+        for (OrdererSpec spec : b.ordererSpecs) {
+            Orderer orderer = spec.orderer;
+            if (orderer == null) {
+                EndpointConfig endpoint = prepare(spec.endpoint, b);
+                ManagedChannel channel = GrpcChannels.create(endpoint);
+                created.add(channel);
+                orderer = Orderer.of(spec.name, endpoint, channel);
+            }
+            if (byName.put(orderer.name(), new OrdererEntry(orderer, List.of())) != null) {
+                throw new IllegalArgumentException("orderer " + orderer.name() + " is configured twice");
+            }
+        }
+        return List.copyOf(byName.values());
+    }
+
+    /** The peers that deliver a channel's events: the client's organisation first. */
+    private List<Peer> eventPeers(String channelId) {
+        List<Peer> own = new ArrayList<>();
+        List<Peer> others = new ArrayList<>();
+        for (PeerEntry entry : peers) {
+            ConnectionProfile.PeerRoles roles = entry.channels().get(channelId);
+            if (!entry.channels().isEmpty() && (roles == null || !roles.eventSource())) {
+                continue;
+            }
+            (entry.peer().mspId().equals(identity.mspId()) ? own : others).add(entry.peer());
+        }
+        own.addAll(others);
+        return own;
+    }
+
+    @Override
+    public X509Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public Network network(String channelId) {
+        Objects.requireNonNull(channelId, "channelId");
+        if (channelId.isEmpty()) {
+            throw new IllegalArgumentException("channelId must not be empty");
+        }
+        if (closed) {
+            throw new IllegalStateException("the gateway is closed");
+        }
+        return networks.computeIfAbsent(channelId, id -> new NetworkImpl(this, id));
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        commits.close();
+        networks.values().forEach(NetworkImpl::close);
+        shutdown(ownedChannels);
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+            try {
+                if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
+                    ownedExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ownedExecutor.shutdownNow();
+            }
+        }
+    }
+
+    private static void shutdown(List<ManagedChannel> channels) {
+        channels.forEach(ManagedChannel::shutdown);
+        for (ManagedChannel channel : channels) {
+            try {
+                if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.warn("gRPC channel {} did not terminate within 5 s; forcing it", channel);
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private record PeerSpec(String name, String mspId, EndpointConfig endpoint, Peer peer) {
+    }
+
+    private record OrdererSpec(String name, EndpointConfig endpoint, Orderer orderer) {
+    }
+
+    static final class BuilderImpl implements Gateway.Builder {
+        private X509Identity identity;
+        private Signer signer;
+        private ConnectionProfile profile;
+        private List<X509Certificate> clientCertificateChain;
+        private PrivateKey clientKey;
+        private final List<PeerSpec> peerSpecs = new ArrayList<>();
+        private final List<OrdererSpec> ordererSpecs = new ArrayList<>();
+        private Duration endorseTimeout;
+        private Duration evaluateTimeout;
+        private Duration submitTimeout;
+        private Duration commitTimeout;
+        private Executor executor;
+        private EndorserSelector selector = EndorserSelectors.policyBased();
+        private final List<Handler> handlers = new ArrayList<>();
+        private final Map<PipelineStep, UnaryOperator<Handler>> customizers = new EnumMap<>(PipelineStep.class);
+        private Clock clock = Clock.systemUTC();
+
+        @Override
+        public Builder identity(X509Identity identity) {
+            this.identity = Objects.requireNonNull(identity, "identity");
+            return this;
+        }
+
+        @Override
+        public Builder signer(Signer signer) {
+            this.signer = Objects.requireNonNull(signer, "signer");
+            return this;
+        }
+
+        @Override
+        public Builder connectionProfile(Path file) {
+            return connectionProfile(ConnectionProfile.load(Objects.requireNonNull(file, "file")));
+        }
+
+        @Override
+        public Builder connectionProfile(ConnectionProfile profile) {
+            this.profile = Objects.requireNonNull(profile, "profile");
+            return this;
+        }
+
+        @Override
+        public Builder clientTls(List<X509Certificate> certificateChain, PrivateKey key) {
+            Objects.requireNonNull(certificateChain, "certificateChain");
+            if (certificateChain.isEmpty()) {
+                throw new IllegalArgumentException("certificateChain must hold at least the client's TLS certificate");
+            }
+            this.clientCertificateChain = List.copyOf(certificateChain);
+            this.clientKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        @Override
+        public Builder addPeer(String name, String mspId, EndpointConfig endpoint) {
+            peerSpecs.add(new PeerSpec(requireNonEmpty(name, "name"), requireNonEmpty(mspId, "mspId"),
+                    Objects.requireNonNull(endpoint, "endpoint"), null));
+            return this;
+        }
+
+        @Override
+        public Builder addPeer(Peer peer) {
+            peerSpecs.add(new PeerSpec(null, null, null, Objects.requireNonNull(peer, "peer")));
+            return this;
+        }
+
+        @Override
+        public Builder addOrderer(String name, EndpointConfig endpoint) {
+            ordererSpecs.add(new OrdererSpec(requireNonEmpty(name, "name"), Objects.requireNonNull(endpoint, "endpoint"), null));
+            return this;
+        }
+
+        @Override
+        public Builder addOrderer(Orderer orderer) {
+            ordererSpecs.add(new OrdererSpec(null, null, Objects.requireNonNull(orderer, "orderer")));
+            return this;
+        }
+
+        @Override
+        public Builder endorseTimeout(Duration timeout) {
+            this.endorseTimeout = positive(timeout, "endorseTimeout");
+            return this;
+        }
+
+        @Override
+        public Builder evaluateTimeout(Duration timeout) {
+            this.evaluateTimeout = positive(timeout, "evaluateTimeout");
+            return this;
+        }
+
+        @Override
+        public Builder submitTimeout(Duration timeout) {
+            this.submitTimeout = positive(timeout, "submitTimeout");
+            return this;
+        }
+
+        @Override
+        public Builder commitTimeout(Duration timeout) {
+            this.commitTimeout = positive(timeout, "commitTimeout");
+            return this;
+        }
+
+        @Override
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        @Override
+        public Builder endorserSelector(EndorserSelector selector) {
+            this.selector = Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        @Override
+        public Builder addHandler(Handler handler) {
+            handlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        @Override
+        public Builder handler(PipelineStep step, UnaryOperator<Handler> customizer) {
+            Objects.requireNonNull(step, "step");
+            Objects.requireNonNull(customizer, "customizer");
+            UnaryOperator<Handler> before = customizers.get(step);
+            customizers.put(step, before == null ? customizer : h -> customizer.apply(before.apply(h)));
+            return this;
+        }
+
+        @Override
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        @Override
+        public Gateway build() {
+            if (identity == null) {
+                throw new IllegalStateException("identity must be set: the client's MSP id and certificate");
+            }
+            if (signer == null) {
+                throw new IllegalStateException("signer must be set: it signs proposals and transactions with the "
+                        + "identity's private key");
+            }
+            return new GatewayImpl(this);
+        }
+
+        private static String requireNonEmpty(String value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException(name + " must not be empty");
+            }
+            return value;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
+        }
+    }
+}

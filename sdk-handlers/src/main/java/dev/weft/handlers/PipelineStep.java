@@ -1,0 +1,40 @@
+package dev.weft.handlers;
+
+/**
+ * The built-in steps of the pipeline, in the order they run after the handlers a user added. Each
+ * can be wrapped or replaced through {@link Gateway.Builder#handler}.
+ *
+ * <p>A submit runs every step. An evaluate runs SELECT_ENDORSERS to VALIDATE_ENDORSEMENTS and
+ * stops there: its endorse step asks one peer (trying the next candidate if one cannot be
+ * reached) and validation produces the result.
+ */
+public enum PipelineStep {
+    /** Chooses the endorsing peers ({@link TxContext#endorsers()}) with the gateway's selector. */
+    SELECT_ENDORSERS,
+    /** Builds the proposal, with a new transaction id, and signs it ({@link TxContext#proposal()}). */
+    SIGN_PROPOSAL,
+    /**
+     * Sends the signed proposal to the endorsers in parallel and collects their responses
+     * ({@link TxContext#responses()}); peers that cannot be reached are replaced by others the
+     * selector picks, within the endorse timeout.
+     */
+    ENDORSE,
+    /**
+     * Checks the responses: every status below 400 (else the chaincode's error), an endorsement
+     * in each, every payload byte-identical and bound to this proposal. Produces an evaluate's result.
+     */
+    VALIDATE_ENDORSEMENTS,
+    /** Checks each endorser's signature and certificate against the channel's MSPs. */
+    VERIFY_ENDORSEMENTS,
+    /** Checks that the verified endorsers satisfy the chaincode's endorsement policy. */
+    CHECK_POLICY,
+    /** Assembles the transaction from the endorsements and signs it ({@link TxContext#envelope()}). */
+    SIGN_ENVELOPE,
+    /**
+     * Registers for the transaction's commit event, then proceeds to broadcast, then waits for
+     * the commit and fails with {@link dev.weft.core.CommitException} unless it is VALID.
+     */
+    AWAIT_COMMIT,
+    /** Sends the transaction to an orderer, failing over to the next on error. */
+    BROADCAST
+}

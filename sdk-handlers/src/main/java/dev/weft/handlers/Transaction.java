@@ -1,0 +1,75 @@
+package dev.weft.handlers;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One chaincode invocation, configured step by step and then submitted or evaluated.
+ *
+ * <pre>{@code
+ * TxResult result = contract.newTransaction("TransferAsset")
+ *         .arguments("asset1", "Ann")
+ *         .transientData(Map.of("price", "100".getBytes(UTF_8)))
+ *         .endorsingOrganizations("Org1MSP", "Org2MSP")
+ *         .submit();
+ * long block = result.blockNumber();
+ * }</pre>
+ *
+ * <p>A builder: not thread-safe; configure it on one thread. Each {@code submit} or
+ * {@code evaluate} call runs a new transaction with a new transaction id, so the object can be
+ * reused.
+ */
+public interface Transaction {
+    /** Replaces the arguments with UTF-8 strings. */
+    Transaction arguments(String... arguments);
+
+    /** Replaces the arguments with raw bytes. */
+    Transaction arguments(List<byte[]> arguments);
+
+    /** Replaces the transient data: sent to the endorsers only, never written to the ledger or logged. */
+    Transaction transientData(Map<String, byte[]> data);
+
+    /** Adds one transient-data entry. */
+    Transaction putTransientData(String key, byte[] value);
+
+    /** Endorse on exactly one peer of each of these organisations (MSP ids). */
+    Transaction endorsingOrganizations(String... mspIds);
+
+    /** Endorse on exactly these peers (names as in the connection profile). */
+    Transaction endorsingPeers(String... peerNames);
+
+    /** Time for endorsement (for an evaluate: the whole evaluate). Default: the gateway's. */
+    Transaction endorseTimeout(Duration timeout);
+
+    /** Time for an orderer to accept the transaction. Default: the gateway's. */
+    Transaction submitTimeout(Duration timeout);
+
+    /** Time, after the orderer accepted it, for the commit event to arrive. Default: the gateway's. */
+    Transaction commitTimeout(Duration timeout);
+
+    /**
+     * Submits and waits for the commit.
+     *
+     * @return the transaction id, the chaincode's result, the block and the validation code (VALID)
+     * @throws dev.weft.core.TransactionException (a subclass naming the stage) on failure
+     */
+    TxResult submit();
+
+    /**
+     * Submits without blocking. The future completes when the transaction is committed as VALID,
+     * or exceptionally with a {@link dev.weft.core.TransactionException} subclass.
+     */
+    CompletableFuture<TxResult> submitAsync();
+
+    /**
+     * Evaluates on one peer (own organisation first, then others if it cannot be reached).
+     *
+     * @return the chaincode's result
+     */
+    byte[] evaluate();
+
+    /** Evaluates without blocking; the future holds the result (no commit status). */
+    CompletableFuture<TxResult> evaluateAsync();
+}

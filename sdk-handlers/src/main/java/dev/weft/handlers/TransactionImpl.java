@@ -1,0 +1,157 @@
+package dev.weft.handlers;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.ChaincodePolicy;
+import dev.weft.handlers.internal.Futures;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/** See {@link Transaction}. */
+final class TransactionImpl implements Transaction {
+    private final NetworkImpl network;
+    private final String chaincodeName;
+    private final ChaincodePolicy policy;
+    private final String function;
+    private List<ByteString> arguments = List.of();
+    private final Map<String, ByteString> transientData = new LinkedHashMap<>();
+    private final Set<String> organizations = new LinkedHashSet<>();
+    private final Set<String> peers = new LinkedHashSet<>();
+    private Duration endorseTimeout;
+    private Duration submitTimeout;
+    private Duration commitTimeout;
+
+    TransactionImpl(NetworkImpl network, String chaincodeName, ChaincodePolicy policy, String function) {
+        Objects.requireNonNull(function, "function");
+        if (function.isEmpty()) {
+            throw new IllegalArgumentException("function must not be empty");
+        }
+        this.network = network;
+        this.chaincodeName = chaincodeName;
+        this.policy = policy;
+        this.function = function;
+    }
+
+    @Override
+    public Transaction arguments(String... arguments) {
+        List<ByteString> list = new ArrayList<>();
+        for (String argument : Objects.requireNonNull(arguments, "arguments")) {
+            list.add(ByteString.copyFrom(Objects.requireNonNull(argument, "argument"), StandardCharsets.UTF_8));
+        }
+        this.arguments = List.copyOf(list);
+        return this;
+    }
+
+    @Override
+    public Transaction arguments(List<byte[]> arguments) {
+        List<ByteString> list = new ArrayList<>();
+        for (byte[] argument : Objects.requireNonNull(arguments, "arguments")) {
+            list.add(ByteString.copyFrom(Objects.requireNonNull(argument, "argument")));
+        }
+        this.arguments = List.copyOf(list);
+        return this;
+    }
+
+    @Override
+    public Transaction transientData(Map<String, byte[]> data) {
+        Objects.requireNonNull(data, "data");
+        transientData.clear();
+        data.forEach(this::putTransientData);
+        return this;
+    }
+
+    @Override
+    public Transaction putTransientData(String key, byte[] value) {
+        Objects.requireNonNull(key, "key");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("transient data keys must not be empty");
+        }
+        transientData.put(key, ByteString.copyFrom(Objects.requireNonNull(value, "value")));
+        return this;
+    }
+
+    @Override
+    public Transaction endorsingOrganizations(String... mspIds) {
+        organizations.clear();
+        for (String mspId : Objects.requireNonNull(mspIds, "mspIds")) {
+            organizations.add(Objects.requireNonNull(mspId, "mspId"));
+        }
+        return this;
+    }
+
+    @Override
+    public Transaction endorsingPeers(String... peerNames) {
+        peers.clear();
+        for (String name : Objects.requireNonNull(peerNames, "peerNames")) {
+            peers.add(Objects.requireNonNull(name, "peerName"));
+        }
+        return this;
+    }
+
+    @Override
+    public Transaction endorseTimeout(Duration timeout) {
+        this.endorseTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    @Override
+    public Transaction submitTimeout(Duration timeout) {
+        this.submitTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    @Override
+    public Transaction commitTimeout(Duration timeout) {
+        this.commitTimeout = Objects.requireNonNull(timeout, "timeout");
+        return this;
+    }
+
+    private TxContext context(TxContext.Kind kind) {
+        GatewayImpl gateway = network.gateway();
+        return TxContext.builder(kind, network.channelId(), chaincodeName, function)
+                .arguments(arguments)
+                .transientData(transientData)
+                .endorsingOrganizations(organizations)
+                .endorsingPeers(peers)
+                .policy(policy)
+                .endorseTimeout(endorseTimeout != null ? endorseTimeout : network.timeout(kind))
+                .submitTimeout(submitTimeout != null ? submitTimeout : gateway.submitTimeout)
+                .commitTimeout(commitTimeout != null ? commitTimeout : gateway.commitTimeout)
+                .build();
+    }
+
+    @Override
+    public TxResult submit() {
+        return Futures.await(submitAsync());
+    }
+
+    @Override
+    public CompletableFuture<TxResult> submitAsync() {
+        return start(TxContext.Kind.SUBMIT);
+    }
+
+    @Override
+    public byte[] evaluate() {
+        return Futures.await(evaluateAsync()).result();
+    }
+
+    @Override
+    public CompletableFuture<TxResult> evaluateAsync() {
+        return start(TxContext.Kind.EVALUATE);
+    }
+
+    private CompletableFuture<TxResult> start(TxContext.Kind kind) {
+        try {
+            return network.run(context(kind));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // invalid settings, e.g. a zero timeout
+        }
+    }
+}

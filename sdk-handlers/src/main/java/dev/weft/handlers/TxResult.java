@@ -1,0 +1,93 @@
+package dev.weft.handlers;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.TransactionStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.Optional;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+
+/**
+ * The outcome of a transaction: its id, the chaincode's result, and for a submitted transaction
+ * how it was committed (block number and validation code). Immutable and thread-safe.
+ */
+public final class TxResult {
+    private final String transactionId;
+    private final ByteString result;
+    private final TransactionStatus commit;
+
+    private TxResult(String transactionId, ByteString result, TransactionStatus commit) {
+        this.transactionId = Objects.requireNonNull(transactionId, "transactionId");
+        this.result = Objects.requireNonNull(result, "result");
+        this.commit = commit;
+    }
+
+    /** An evaluated, or endorsed but not yet committed, transaction. */
+    public static TxResult of(String transactionId, ByteString result) {
+        return new TxResult(transactionId, result, null);
+    }
+
+    /** This result with the transaction's commit status. */
+    public TxResult committed(TransactionStatus status) {
+        Objects.requireNonNull(status, "status");
+        if (!status.transactionId().equals(transactionId)) {
+            throw new IllegalArgumentException("status of transaction " + status.transactionId()
+                    + " given for transaction " + transactionId);
+        }
+        return new TxResult(transactionId, result, status);
+    }
+
+    public String transactionId() {
+        return transactionId;
+    }
+
+    /** The chaincode's result (the response payload), a fresh copy. */
+    public byte[] result() {
+        return result.toByteArray();
+    }
+
+    public ByteString resultBytes() {
+        return result;
+    }
+
+    /** The result decoded as UTF-8. */
+    public String resultAsString() {
+        return result.toString(StandardCharsets.UTF_8);
+    }
+
+    /** How the transaction was committed; empty for an evaluate. */
+    public Optional<TransactionStatus> commit() {
+        return Optional.ofNullable(commit);
+    }
+
+    /**
+     * The number of the block that holds the transaction.
+     *
+     * @throws IllegalStateException if the transaction was not committed (an evaluate)
+     */
+    public long blockNumber() {
+        return requireCommit().blockNumber();
+    }
+
+    /**
+     * The transaction's validation code (VALID for a submit that returned normally).
+     *
+     * @throws IllegalStateException if the transaction was not committed (an evaluate)
+     */
+    public TxValidationCode validationCode() {
+        return requireCommit().code();
+    }
+
+    private TransactionStatus requireCommit() {
+        if (commit == null) {
+            throw new IllegalStateException("transaction " + transactionId + " was evaluated, not committed");
+        }
+        return commit;
+    }
+
+    @Override
+    public String toString() {
+        return "TxResult[" + transactionId + (commit == null ? "" : " block " + commit.blockNumber() + " " + commit.code())
+                + ", " + result.size() + " bytes]";
+    }
+}
