@@ -6,6 +6,7 @@ import dev.weft.core.Peer;
 import dev.weft.core.TransactionStage;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,10 @@ final class Candidates {
             }
             usable.add(peer);
         }
-        usable.sort(Comparator.<Peer, Boolean>comparing(p -> request.health().recentlyFailed(p))
+        // One health reading per peer: a failure that expires mid-sort must not make the order inconsistent.
+        Map<Peer, Boolean> failed = new HashMap<>();
+        usable.forEach(p -> failed.put(p, request.health().recentlyFailed(p)));
+        usable.sort(Comparator.<Peer, Boolean>comparing(failed::get)
                 .thenComparing(p -> !p.mspId().equals(request.clientMspId()))
                 .thenComparing(Peer::mspId)
                 .thenComparing(Peer::name));

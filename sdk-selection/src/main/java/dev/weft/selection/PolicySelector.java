@@ -10,10 +10,12 @@ import dev.weft.core.Principal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.MSPRole;
 
 /**
@@ -23,9 +25,9 @@ import org.hyperledger.fabric.protos.common.MSPRole;
  * organisation; the policy is evaluated over candidate sets of growing size, in preference order,
  * so that among the smallest sets the one with the most preferred peers wins. Peers of one
  * organisation are interchangeable for a role-based policy, so only as many per organisation are
- * considered as the policy has principals; if that is not enough (a channel policy whose
- * sub-policies need several peers of one organisation) every usable peer is considered, up to
- * {@link #MAX_CANDIDATES}.
+ * considered as the policy has principals of that organisation; if that is not enough (a channel
+ * policy whose sub-policies need several peers of one organisation) up to {@link #MAX_CANDIDATES}
+ * usable peers are considered, taken in turn from each organisation.
  */
 final class PolicySelector implements EndorserSelector {
     static final PolicySelector INSTANCE = new PolicySelector();
@@ -49,12 +51,11 @@ final class PolicySelector implements EndorserSelector {
             return List.copyOf(Candidates.onePerOrganization(usable).values());
         }
         ChaincodePolicy known = policy.get();
-        int perOrganization = known.signaturePolicy().map(p -> p.principals().size()).orElse(1);
-        List<Peer> pool = limitPerOrganization(usable, perOrganization);
-        List<Peer> found = smallestSatisfying(pool, known, request.config().orElse(null));
+        ChannelConfig config = request.config().orElse(null);
+        List<Peer> pool = limitPerOrganization(usable, principalsPerOrganization(known));
+        List<Peer> found = smallestSatisfying(pool, known, config);
         if (found == null && pool.size() < usable.size()) {
-            pool = usable.size() > MAX_CANDIDATES ? usable.subList(0, MAX_CANDIDATES) : usable;
-            found = smallestSatisfying(pool, known, request.config().orElse(null));
+            found = smallestSatisfying(roundRobin(usable), known, config);
         }
         if (found == null) {
             throw Candidates.unavailable(request, "the available peers cannot satisfy the endorsement policy " + known);
@@ -62,14 +63,52 @@ final class PolicySelector implements EndorserSelector {
         return found;
     }
 
-    private static List<Peer> limitPerOrganization(List<Peer> usable, int limit) {
+    /**
+     * How many peers of each organisation can matter: as many as the signature policy has
+     * principals of that organisation (none for organisations it does not name); for a channel
+     * policy, whose sub-policies are not looked into, one per organisation.
+     */
+    private static Function<String, Integer> principalsPerOrganization(ChaincodePolicy policy) {
+        if (policy.signaturePolicy().isEmpty()) {
+            return mspId -> 1;
+        }
+        Map<String, Integer> counts = new HashMap<>();
+        for (Principal principal : policy.signaturePolicy().get().principals()) {
+            counts.merge(principal.mspId(), 1, Integer::sum);
+        }
+        return mspId -> counts.getOrDefault(mspId, 0);
+    }
+
+    private static List<Peer> limitPerOrganization(List<Peer> usable, Function<String, Integer> limit) {
         Map<String, Integer> taken = new HashMap<>();
         List<Peer> pool = new ArrayList<>();
         for (Peer peer : usable) {
-            if (taken.merge(peer.mspId(), 1, Integer::sum) <= limit && pool.size() < MAX_CANDIDATES) {
+            if (taken.merge(peer.mspId(), 1, Integer::sum) <= limit.apply(peer.mspId()) && pool.size() < MAX_CANDIDATES) {
                 pool.add(peer);
             }
         }
+        return pool;
+    }
+
+    /**
+     * Up to {@link #MAX_CANDIDATES} peers taken in turn from each organisation (each in
+     * preference order), so that a cap never leaves an organisation out entirely.
+     */
+    private static List<Peer> roundRobin(List<Peer> usable) {
+        Map<String, List<Peer>> byOrganization = new LinkedHashMap<>();
+        for (Peer peer : usable) {
+            byOrganization.computeIfAbsent(peer.mspId(), o -> new ArrayList<>()).add(peer);
+        }
+        List<Peer> pool = new ArrayList<>();
+        for (int round = 0; pool.size() < Math.min(MAX_CANDIDATES, usable.size()); round++) {
+            for (List<Peer> peers : byOrganization.values()) {
+                if (round < peers.size() && pool.size() < MAX_CANDIDATES) {
+                    pool.add(peers.get(round));
+                }
+            }
+        }
+        // Keep the preference order, which the search relies on to prefer the best peers.
+        pool.sort(java.util.Comparator.comparingInt(usable::indexOf));
         return pool;
     }
 

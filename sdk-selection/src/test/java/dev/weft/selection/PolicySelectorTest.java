@@ -27,7 +27,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class PolicySelectorTest {
@@ -265,9 +264,6 @@ class PolicySelectorTest {
     }
 
     @Test
-    @Disabled("bug: policy-based selection drops whole organisations from its 16-peer search pool: AND of 5 "
-            + "organisations with 4 peers each (20 candidates) fails at SELECT although one peer per "
-            + "organisation (5 peers) satisfies the policy")
     void select_andOfFiveOrganizationsWithFourPeersEach_returnsOnePeerPerOrganization() {
         List<Peer> candidates = grid(5, 4);
         String policy = "AND('Org1MSP.peer','Org2MSP.peer','Org3MSP.peer','Org4MSP.peer','Org5MSP.peer')";
