@@ -1,0 +1,63 @@
+package dev.weft.it;
+
+import dev.weft.core.EndpointConfig;
+import dev.weft.handlers.Gateway;
+import dev.weft.testnet.AssetTransferChaincode;
+import dev.weft.testnet.ReferenceNetwork;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The reference network the suites run on, and gateways onto it. */
+final class Networks {
+    /** Asset transfer needing both organisations' peers. */
+    static final String AND_POLICY = "AND('Org1MSP.peer','Org2MSP.peer')";
+    /** Asset transfer needing either organisation's peer. */
+    static final String OR_POLICY = "OR('Org1MSP.peer','Org2MSP.peer')";
+
+    private static final AtomicInteger ids = new AtomicInteger();
+
+    private Networks() {
+    }
+
+    /**
+     * Two organisations with one peer each; chaincode {@code basic} under the channel default
+     * (MAJORITY Endorsement), {@code and} and {@code or} under explicit signature policies.
+     */
+    static ReferenceNetwork start() {
+        return ReferenceNetwork.builder()
+                .chaincode("basic", new AssetTransferChaincode())
+                .chaincode("and", new AssetTransferChaincode(), AND_POLICY)
+                .chaincode("or", new AssetTransferChaincode(), OR_POLICY)
+                .start();
+    }
+
+    /** A gateway for an Org1 user with every peer and the orderer added explicitly; the gateway owns the channels. */
+    static Gateway.Builder gateway(ReferenceNetwork network) {
+        ReferenceNetwork.User user = network.user("Org1MSP");
+        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer());
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            builder.addPeer(peer.name(), peer.mspId(), peer.endpointConfig());
+        }
+        return builder;
+    }
+
+    static Gateway.Builder withOrderer(Gateway.Builder builder, ReferenceNetwork network) {
+        return builder.addOrderer(network.orderer().name(), network.orderer().endpointConfig());
+    }
+
+    /** A fresh asset id, unique in the test run. */
+    static String assetId(String prefix) {
+        return prefix + "-" + ids.incrementAndGet();
+    }
+
+    /** An address where nothing listens: a port that was just bound and released. */
+    static EndpointConfig unreachable() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return EndpointConfig.builder("127.0.0.1:" + socket.getLocalPort()).plaintext().build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
