@@ -1,7 +1,6 @@
 package dev.weft.handlers;
 
 import dev.weft.core.ChaincodePolicy;
-import java.util.Objects;
 
 /** See {@link Contract}. */
 final class ContractImpl implements Contract {
@@ -10,12 +9,8 @@ final class ContractImpl implements Contract {
     private final ChaincodePolicy policy;
 
     ContractImpl(NetworkImpl network, String chaincodeName, ChaincodePolicy policy) {
-        Objects.requireNonNull(chaincodeName, "chaincodeName");
-        if (chaincodeName.isEmpty()) {
-            throw new IllegalArgumentException("chaincodeName must not be empty");
-        }
         this.network = network;
-        this.chaincodeName = chaincodeName;
+        this.chaincodeName = Checks.nonEmpty(chaincodeName, "chaincodeName");
         this.policy = policy;
     }
 

@@ -19,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,19 +189,26 @@ final class GatewayImpl implements Gateway {
         return List.copyOf(byName.values());
     }
 
-    /** The peers that deliver a channel's events: the client's organisation first. */
-    private List<Peer> eventPeers(String channelId) {
-        List<Peer> own = new ArrayList<>();
-        List<Peer> others = new ArrayList<>();
+    /**
+     * The peers that serve a channel in a role: those the connection profile lists for the channel
+     * with that role, and those it lists for no channel at all (added peers included).
+     */
+    List<Peer> peersFor(String channelId, Predicate<ConnectionProfile.PeerRoles> role) {
+        List<Peer> result = new ArrayList<>();
         for (PeerEntry entry : peers) {
             ConnectionProfile.PeerRoles roles = entry.channels().get(channelId);
-            if (!entry.channels().isEmpty() && (roles == null || !roles.eventSource())) {
-                continue;
+            if (entry.channels().isEmpty() || (roles != null && role.test(roles))) {
+                result.add(entry.peer());
             }
-            (entry.peer().mspId().equals(identity.mspId()) ? own : others).add(entry.peer());
         }
-        own.addAll(others);
-        return own;
+        return result;
+    }
+
+    /** The peers that deliver a channel's events: the client's organisation first. */
+    private List<Peer> eventPeers(String channelId) {
+        List<Peer> ordered = new ArrayList<>(peersFor(channelId, ConnectionProfile.PeerRoles::eventSource));
+        ordered.sort(Comparator.comparing(p -> !p.mspId().equals(identity.mspId())));
+        return ordered;
     }
 
     @Override
@@ -209,10 +218,7 @@ final class GatewayImpl implements Gateway {
 
     @Override
     public Network network(String channelId) {
-        Objects.requireNonNull(channelId, "channelId");
-        if (channelId.isEmpty()) {
-            throw new IllegalArgumentException("channelId must not be empty");
-        }
+        Checks.nonEmpty(channelId, "channelId");
         if (closed) {
             throw new IllegalStateException("the gateway is closed");
         }
@@ -316,7 +322,7 @@ final class GatewayImpl implements Gateway {
 
         @Override
         public Builder addPeer(String name, String mspId, EndpointConfig endpoint) {
-            peerSpecs.add(new PeerSpec(requireNonEmpty(name, "name"), requireNonEmpty(mspId, "mspId"),
+            peerSpecs.add(new PeerSpec(Checks.nonEmpty(name, "name"), Checks.nonEmpty(mspId, "mspId"),
                     Objects.requireNonNull(endpoint, "endpoint"), null));
             return this;
         }
@@ -329,7 +335,7 @@ final class GatewayImpl implements Gateway {
 
         @Override
         public Builder addOrderer(String name, EndpointConfig endpoint) {
-            ordererSpecs.add(new OrdererSpec(requireNonEmpty(name, "name"), Objects.requireNonNull(endpoint, "endpoint"), null));
+            ordererSpecs.add(new OrdererSpec(Checks.nonEmpty(name, "name"), Objects.requireNonNull(endpoint, "endpoint"), null));
             return this;
         }
 
@@ -341,25 +347,25 @@ final class GatewayImpl implements Gateway {
 
         @Override
         public Builder endorseTimeout(Duration timeout) {
-            this.endorseTimeout = positive(timeout, "endorseTimeout");
+            this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
             return this;
         }
 
         @Override
         public Builder evaluateTimeout(Duration timeout) {
-            this.evaluateTimeout = positive(timeout, "evaluateTimeout");
+            this.evaluateTimeout = Checks.positive(timeout, "evaluateTimeout");
             return this;
         }
 
         @Override
         public Builder submitTimeout(Duration timeout) {
-            this.submitTimeout = positive(timeout, "submitTimeout");
+            this.submitTimeout = Checks.positive(timeout, "submitTimeout");
             return this;
         }
 
         @Override
         public Builder commitTimeout(Duration timeout) {
-            this.commitTimeout = positive(timeout, "commitTimeout");
+            this.commitTimeout = Checks.positive(timeout, "commitTimeout");
             return this;
         }
 
@@ -406,22 +412,6 @@ final class GatewayImpl implements Gateway {
                         + "identity's private key");
             }
             return new GatewayImpl(this);
-        }
-
-        private static String requireNonEmpty(String value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not be empty");
-            }
-            return value;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + d);
-            }
-            return d;
         }
     }
 }

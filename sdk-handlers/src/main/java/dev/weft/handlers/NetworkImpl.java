@@ -3,7 +3,6 @@ package dev.weft.handlers;
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
-import dev.weft.core.ConnectionProfile;
 import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
@@ -49,13 +48,7 @@ final class NetworkImpl implements Network {
     }
 
     private List<Peer> endorsingPeers() {
-        List<Peer> result = new ArrayList<>();
-        for (GatewayImpl.PeerEntry entry : gateway.peers) {
-            ConnectionProfile.PeerRoles roles = entry.channels().get(channelId);
-            if (entry.channels().isEmpty() || (roles != null && (roles.endorsingPeer() || roles.chaincodeQuery()))) {
-                result.add(entry.peer());
-            }
-        }
+        List<Peer> result = gateway.peersFor(channelId, roles -> roles.endorsingPeer() || roles.chaincodeQuery());
         if (result.isEmpty()) {
             throw new IllegalStateException("no peer of the gateway serves channel " + channelId
                     + ": the connection profile lists none for it");

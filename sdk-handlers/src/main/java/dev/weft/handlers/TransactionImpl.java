@@ -29,10 +29,7 @@ final class TransactionImpl implements Transaction {
     private Duration commitTimeout;
 
     TransactionImpl(NetworkImpl network, String chaincodeName, ChaincodePolicy policy, String function) {
-        Objects.requireNonNull(function, "function");
-        if (function.isEmpty()) {
-            throw new IllegalArgumentException("function must not be empty");
-        }
+        Checks.nonEmpty(function, "function");
         this.network = network;
         this.chaincodeName = chaincodeName;
         this.policy = policy;
@@ -69,11 +66,7 @@ final class TransactionImpl implements Transaction {
 
     @Override
     public Transaction putTransientData(String key, byte[] value) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty()) {
-            throw new IllegalArgumentException("transient data keys must not be empty");
-        }
-        transientData.put(key, ByteString.copyFrom(Objects.requireNonNull(value, "value")));
+        transientData.put(Checks.nonEmpty(key, "transient data key"), ByteString.copyFrom(Objects.requireNonNull(value, "value")));
         return this;
     }
 
@@ -97,19 +90,19 @@ final class TransactionImpl implements Transaction {
 
     @Override
     public Transaction endorseTimeout(Duration timeout) {
-        this.endorseTimeout = Objects.requireNonNull(timeout, "timeout");
+        this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
         return this;
     }
 
     @Override
     public Transaction submitTimeout(Duration timeout) {
-        this.submitTimeout = Objects.requireNonNull(timeout, "timeout");
+        this.submitTimeout = Checks.positive(timeout, "submitTimeout");
         return this;
     }
 
     @Override
     public Transaction commitTimeout(Duration timeout) {
-        this.commitTimeout = Objects.requireNonNull(timeout, "timeout");
+        this.commitTimeout = Checks.positive(timeout, "commitTimeout");
         return this;
     }
 
@@ -148,10 +141,6 @@ final class TransactionImpl implements Transaction {
     }
 
     private CompletableFuture<TxResult> start(TxContext.Kind kind) {
-        try {
-            return network.run(context(kind));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e); // invalid settings, e.g. a zero timeout
-        }
+        return network.run(context(kind));
     }
 }

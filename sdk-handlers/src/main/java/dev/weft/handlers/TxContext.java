@@ -232,9 +232,9 @@ public final class TxContext {
 
         private Builder(Kind kind, String channelId, String chaincode, String function) {
             this.kind = Objects.requireNonNull(kind, "kind");
-            this.channelId = requireNonEmpty(channelId, "channelId");
-            this.chaincode = requireNonEmpty(chaincode, "chaincode");
-            this.function = requireNonEmpty(function, "function");
+            this.channelId = Checks.nonEmpty(channelId, "channelId");
+            this.chaincode = Checks.nonEmpty(chaincode, "chaincode");
+            this.function = Checks.nonEmpty(function, "function");
             this.extensions = new IdentityHashMap<>();
         }
 
@@ -258,14 +258,6 @@ public final class TxContext {
             this.verifiedEndorsers = c.verifiedEndorsers;
             this.envelope = c.envelope;
             this.extensions = new IdentityHashMap<>(c.extensions);
-        }
-
-        private static String requireNonEmpty(String value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not be empty");
-            }
-            return value;
         }
 
         public Builder arguments(List<ByteString> arguments) {
@@ -295,17 +287,17 @@ public final class TxContext {
         }
 
         public Builder endorseTimeout(Duration timeout) {
-            this.endorseTimeout = positive(timeout, "endorseTimeout");
+            this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
             return this;
         }
 
         public Builder submitTimeout(Duration timeout) {
-            this.submitTimeout = positive(timeout, "submitTimeout");
+            this.submitTimeout = Checks.positive(timeout, "submitTimeout");
             return this;
         }
 
         public Builder commitTimeout(Duration timeout) {
-            this.commitTimeout = positive(timeout, "commitTimeout");
+            this.commitTimeout = Checks.positive(timeout, "commitTimeout");
             return this;
         }
 
@@ -355,14 +347,6 @@ public final class TxContext {
 
         public TxContext build() {
             return new TxContext(this);
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + d);
-            }
-            return d;
         }
     }
 }
