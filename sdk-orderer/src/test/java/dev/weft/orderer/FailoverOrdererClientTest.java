@@ -1,0 +1,392 @@
+package dev.weft.orderer;
+
+import static dev.weft.orderer.TestOrderers.envelope;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.core.GrpcCleanup;
+import dev.weft.core.NodeError;
+import dev.weft.core.OrdererClient;
+import dev.weft.core.SubmitException;
+import dev.weft.core.TransactionStage;
+import dev.weft.core.TransactionTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.hyperledger.fabric.protos.common.Status;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link OrdererClients} against in-process orderers that answer as Fabric's orderer does, for the
+ * answers a real orderer cannot be made to give on demand: SERVICE_UNAVAILABLE, NOT_FOUND,
+ * INTERNAL_SERVER_ERROR, rejections with a chosen message, silence, a rejection in the middle of
+ * pipelined envelopes; and for the client's own contract (close, arguments). The happy path, an
+ * unreachable orderer and breaks with a real orderer behind them are in
+ * {@link OrdererClientsReferenceNetworkTest}.
+ */
+class FailoverOrdererClientTest {
+    /** Long enough never to fire in a test that is not about timeouts. */
+    private static final Duration NO_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SHORT_TIMEOUT = Duration.ofMillis(300);
+
+    @RegisterExtension
+    final GrpcCleanup grpc = new GrpcCleanup();
+
+    private FakeOrderer fake(FakeOrderer orderer) {
+        return orderer.start(grpc);
+    }
+
+    private static Throwable failure(CompletableFuture<?> future) throws Exception {
+        ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(20, SECONDS));
+        return e.getCause();
+    }
+
+    // ---- stream reuse
+
+    @Test
+    void broadcast_severalTransactionsToOneOrderer_allOnOneStream() throws Exception {
+        FakeOrderer orderer = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer()))) {
+            client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT).get(20, SECONDS);
+            client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT).get(20, SECONDS);
+            client.broadcast(envelope("tx3"), "tx3", NO_TIMEOUT).get(20, SECONDS);
+
+            assertEquals(List.of("tx1", "tx2", "tx3"), orderer.received());
+            assertEquals(1, orderer.callsStarted());
+            assertEquals(1, orderer.streamsOpened());
+        }
+    }
+
+    // ---- answers that send the transaction to the next orderer
+
+    @ParameterizedTest
+    @EnumSource(value = Status.class, names = {"SERVICE_UNAVAILABLE", "NOT_FOUND", "INTERNAL_SERVER_ERROR"})
+    void broadcast_firstOrdererAnswersRetryableStatus_completesViaSecondAndNextTransactionStartsThere(Status status)
+            throws Exception {
+        FakeOrderer first = fake(FakeOrderer.answering(status, "try elsewhere"));
+        FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(first.orderer(), second.orderer()))) {
+            client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT).get(20, SECONDS);
+
+            assertEquals(List.of("tx1"), first.received());
+            assertEquals(List.of("tx1"), second.received());
+
+            client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT).get(20, SECONDS);
+
+            assertEquals(1, first.callsStarted(), "the second transaction must not go to the first orderer");
+            assertEquals(List.of("tx1"), first.received());
+            assertEquals(List.of("tx1", "tx2"), second.received());
+            assertEquals(1, second.streamsOpened());
+        }
+    }
+
+    // ---- rejections: not retryable, other orderers not asked
+
+    @ParameterizedTest
+    @EnumSource(value = Status.class, names = {"BAD_REQUEST", "FORBIDDEN", "REQUEST_ENTITY_TOO_LARGE"})
+    void broadcast_firstOrdererRejects_submitExceptionNotRetryableAndSecondNotContacted(Status status)
+            throws Exception {
+        FakeOrderer first = fake(FakeOrderer.answering(status, "x"));
+        FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(first.orderer(), second.orderer()))) {
+            Throwable failure = failure(client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT));
+
+            SubmitException e = assertInstanceOf(SubmitException.class, failure);
+            assertFalse(e.retryable(), "a rejection is not retryable");
+            assertEquals(TransactionStage.SUBMIT, e.stage());
+            assertEquals("tx1", e.transactionId());
+            assertTrue(e.getMessage().contains("rejected transaction tx1"), e.getMessage());
+            assertEquals(List.of(new NodeError(first.target(), "", status.name(), "x")), e.details());
+            assertEquals(0, second.callsStarted(), "the second orderer must not be contacted");
+            assertEquals(List.of(), second.received());
+        }
+    }
+
+    @Test
+    void broadcast_afterRejection_nextTransactionSentOnNewStreamToSameOrderer() throws Exception {
+        FakeOrderer orderer = fake(FakeOrderer.scripted((stream, envelope) -> stream.answer(
+                envelope.getPayload().toStringUtf8().startsWith("bad") ? Status.BAD_REQUEST : Status.SUCCESS,
+                "bad envelope")));
+        try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer()))) {
+            Throwable failure = failure(client.broadcast(envelope("bad1"), "bad1", NO_TIMEOUT));
+            assertInstanceOf(SubmitException.class, failure);
+
+            client.broadcast(envelope("good2"), "good2", NO_TIMEOUT).get(20, SECONDS);
+
+            assertEquals(List.of("bad1"), orderer.receivedOn(0));
+            assertEquals(List.of("good2"), orderer.receivedOn(1));
+        }
+    }
+
+    // ---- every orderer failed
+
+    @Test
+    void broadcast_allOrderersUnavailable_retryableSubmitExceptionWithOneDetailPerOrderer() throws Exception {
+        FakeOrderer unavailable = fake(FakeOrderer.answering(Status.SERVICE_UNAVAILABLE, "no leader"));
+        TestOrderers.Unreachable unreachable = TestOrderers.unreachable(grpc);
+        try (OrdererClient client = OrdererClients.create(List.of(unavailable.orderer(), unreachable.orderer()))) {
+            Throwable failure = failure(client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT));
+
+            SubmitException e = assertInstanceOf(SubmitException.class, failure);
+            assertTrue(e.retryable(), "no orderer available is retryable");
+            assertEquals(TransactionStage.SUBMIT, e.stage());
+            assertEquals("tx1", e.transactionId());
+            assertEquals(2, e.details().size(), e.details().toString());
+            NodeError first = e.details().get(0);
+            assertEquals(unavailable.target(), first.address());
+            assertEquals("SERVICE_UNAVAILABLE", first.status());
+            assertEquals("no leader", first.message());
+            NodeError second = e.details().get(1);
+            assertEquals(unreachable.target(), second.address());
+            assertEquals("UNAVAILABLE", second.status());
+            assertTrue(e.getMessage().contains(unavailable.target()) && e.getMessage().contains(unreachable.target()),
+                    e.getMessage());
+        }
+    }
+
+    // ---- no answer in time
+
+    @Test
+    void broadcast_ordererNeverAnswers_timeoutAtSubmitAndStuckStreamCancelled() throws Exception {
+        FakeOrderer stalled = fake(FakeOrderer.stalled());
+        try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer()))) {
+            Throwable failure = failure(client.broadcast(envelope("tx1"), "tx1", SHORT_TIMEOUT));
+
+            TransactionTimeoutException e = assertInstanceOf(TransactionTimeoutException.class, failure);
+            assertEquals(TransactionStage.SUBMIT, e.stage());
+            assertEquals("tx1", e.transactionId());
+            assertEquals(SHORT_TIMEOUT, e.timeout());
+            assertTrue(e.retryable());
+            assertEquals(List.of("tx1"), stalled.received());
+            stalled.awaitCancelled(1);
+        }
+    }
+
+    @Test
+    void broadcast_afterTimeoutOnFirstOrderer_nextTransactionGoesToSecondFirst() throws Exception {
+        FakeOrderer stalled = fake(FakeOrderer.stalled());
+        FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
+            Throwable failure = failure(client.broadcast(envelope("tx1"), "tx1", SHORT_TIMEOUT));
+            assertInstanceOf(TransactionTimeoutException.class, failure);
+            // The reset reaches the orderer after the client switched its preference (see the
+            // disabled test below for a broadcast sent before that).
+            stalled.awaitCancelled(1);
+
+            client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT).get(20, SECONDS);
+
+            assertEquals(1, stalled.envelopesSent(), "the second transaction must not go to the stalled orderer");
+            assertEquals(1, stalled.callsStarted());
+            assertEquals(1, good.envelopesSent(), "the timed-out transaction is not sent on by the client");
+            assertEquals(List.of("tx2"), good.received());
+        }
+    }
+
+    /**
+     * A caller that retries as soon as it learns of the timeout (the exception says it is
+     * retryable) does so from the future's callback, which runs when the timeout completes it.
+     */
+    @Disabled("bug: FailoverOrdererClient.Attempt.expire() completes the future with the timeout before it moves the"
+            + " preference to the next orderer and resets the stuck stream, so a broadcast made on seeing the timeout"
+            + " is sent to the stalled orderer on the stuck stream first")
+    @Test
+    void broadcast_retriedAsSoonAsTimeoutIsReported_retryGoesToNextOrdererFirst() throws Exception {
+        FakeOrderer stalled = fake(FakeOrderer.stalled());
+        FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
+            CompletableFuture<CompletableFuture<Void>> retry = new CompletableFuture<>();
+            CompletableFuture<Void> stuck = client.broadcast(envelope("tx1"), "tx1", SHORT_TIMEOUT);
+            stuck.whenComplete((ok, error) -> retry.complete(
+                    client.broadcast(envelope("tx1-retry"), "tx1-retry", NO_TIMEOUT)));
+
+            assertInstanceOf(TransactionTimeoutException.class, failure(stuck));
+            retry.get(20, SECONDS).get(20, SECONDS);
+
+            assertEquals(1, stalled.envelopesSent(), "the retry must not be sent to the orderer that just timed out");
+            assertEquals(List.of("tx1-retry"), good.received());
+        }
+    }
+
+    @Test
+    void broadcast_otherTransactionPipelinedOnStuckStream_movesToNextOrdererWhenStreamIsReset() throws Exception {
+        FakeOrderer stalled = fake(FakeOrderer.stalled());
+        FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
+            // The patient one first: both are then on the stuck stream before any timer can fire.
+            CompletableFuture<Void> patient = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+            CompletableFuture<Void> impatient = client.broadcast(envelope("tx2"), "tx2", SHORT_TIMEOUT);
+
+            assertInstanceOf(TransactionTimeoutException.class, failure(impatient));
+            patient.get(20, SECONDS);
+
+            assertEquals(2, stalled.envelopesSent());
+            assertEquals(1, stalled.callsStarted());
+            assertEquals(List.of("tx1"), good.received());
+        }
+    }
+
+    // ---- pipelined envelopes and a rejection in the middle
+
+    @Test
+    void broadcast_rejectionInMiddleOfPipelinedEnvelopes_laterEnvelopeResentOnNewStream() throws Exception {
+        FakeOrderer orderer = fake(FakeOrderer.scripted((stream, envelope) -> {
+            if (stream.index == 0) {
+                // Answer only once three envelopes are in, so they are surely pipelined on this stream.
+                if (stream.receivedCount() == 3) {
+                    stream.answer(Status.SUCCESS, "");
+                    stream.answer(Status.BAD_REQUEST, "tx2 is malformed"); // ends the stream; tx3 unanswered
+                }
+            } else {
+                stream.answer(Status.SUCCESS, "");
+            }
+        }));
+        FakeOrderer other = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer(), other.orderer()))) {
+            CompletableFuture<Void> tx1 = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+            CompletableFuture<Void> tx2 = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
+            CompletableFuture<Void> tx3 = client.broadcast(envelope("tx3"), "tx3", NO_TIMEOUT);
+
+            tx1.get(20, SECONDS);
+            SubmitException rejected = assertInstanceOf(SubmitException.class, failure(tx2));
+            assertFalse(rejected.retryable());
+            assertEquals("tx2", rejected.transactionId());
+            assertEquals("tx2 is malformed", rejected.details().get(0).message());
+            tx3.get(20, SECONDS);
+
+            assertEquals(List.of("tx1", "tx2", "tx3"), orderer.receivedOn(0));
+            assertEquals(2, orderer.streamsOpened());
+            assertEquals(List.of("tx3"), orderer.receivedOn(1));
+            assertEquals(0, other.callsStarted(), "tx3 is re-sent to the same orderer, not failed over");
+        }
+    }
+
+    /**
+     * Four rejected envelopes pipelined ahead of a good one: each rejection ends the stream, and
+     * the envelopes behind it go again on a new one. The good envelope was never answered (never
+     * even read after the first stream) and must not be failed on account of the others.
+     */
+    @Disabled("bug: an envelope queued behind 4 rejected ones fails with UNAVAILABLE 'the orderer ended the broadcast"
+            + " stream 3 times without answering' (SubmitException, retryable) although the orderer never read it:"
+            + " BroadcastStream.MAX_RESENDS counts stream ends caused by other envelopes' rejections")
+    @Test
+    void broadcast_fourRejectionsPipelinedAheadOfGoodEnvelope_goodEnvelopeStillAccepted() throws Exception {
+        int total = 5;
+        FakeOrderer orderer = fake(FakeOrderer.scripted((stream, envelope) -> {
+            // Stream k carries the total - k envelopes not yet answered; answer once all are in, so
+            // every stream is pipelined the same way in every run. The first one read is answered.
+            if (stream.receivedCount() == total - stream.index) {
+                String first = stream.firstReceived();
+                stream.answer(first.startsWith("bad") ? Status.BAD_REQUEST : Status.SUCCESS, "rejected " + first);
+            }
+        }));
+        try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer()))) {
+            List<CompletableFuture<Void>> bad = new ArrayList<>();
+            for (int i = 1; i < total; i++) {
+                bad.add(client.broadcast(envelope("bad" + i), "bad" + i, NO_TIMEOUT));
+            }
+            CompletableFuture<Void> good = client.broadcast(envelope("good"), "good", NO_TIMEOUT);
+
+            for (CompletableFuture<Void> rejected : bad) {
+                SubmitException e = assertInstanceOf(SubmitException.class, failure(rejected));
+                assertFalse(e.retryable(), e.getMessage());
+            }
+            good.get(20, SECONDS);
+            assertEquals(List.of("good"), orderer.receivedOn(total - 1));
+        }
+    }
+
+    // ---- close
+
+    @Test
+    void close_thenBroadcast_illegalStateAndCallersChannelsStayOpen() throws Exception {
+        FakeOrderer first = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        OrdererClient client = OrdererClients.create(List.of(first.orderer(), second.orderer()));
+        client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT).get(20, SECONDS);
+
+        client.close();
+        CompletableFuture<Void> late = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
+
+        Throwable failure = failure(late);
+        assertInstanceOf(IllegalStateException.class, failure);
+        assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
+        first.awaitCancelled(1);
+        assertFalse(first.managedChannel().isShutdown());
+        assertFalse(second.managedChannel().isShutdown());
+        assertEquals(List.of("tx1"), first.received());
+        assertEquals(0, second.callsStarted());
+    }
+
+    @Test
+    void close_whileBroadcastWaitsOnStalledOrderer_broadcastFailsAndStreamCancelled() throws Exception {
+        FakeOrderer stalled = fake(FakeOrderer.stalled());
+        OrdererClient client = OrdererClients.create(List.of(stalled.orderer()));
+        CompletableFuture<Void> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+        stalled.awaitReceived(1);
+
+        client.close();
+
+        Throwable failure = failure(inFlight);
+        assertFalse(failure instanceof TransactionTimeoutException, "must fail on close, not wait for the timeout");
+        stalled.awaitCancelled(1);
+        assertFalse(stalled.managedChannel().isShutdown());
+    }
+
+    /**
+     * The client's callbacks run on the thread that closes the client (a direct executor), so the
+     * cancellation of the stalled stream is handled inside close(), before close() reaches the
+     * second orderer: the order in which a race between close() and a gRPC callback thread can
+     * also play out with the default executor.
+     */
+    @Disabled("bug: close() fails an in-flight broadcast over to the next orderer: FailoverOrdererClient.Attempt does"
+            + " not check that the client is closed, so it opens a new Broadcast stream on an orderer whose stream"
+            + " close() has not cancelled yet and sends the envelope there")
+    @Test
+    void close_whileBroadcastWaitsOnStalledOrderer_envelopeNotSentToOtherOrderers() throws Exception {
+        FakeOrderer stalled = FakeOrderer.stalled().start(grpc, true);
+        FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), second.orderer()));
+        CompletableFuture<Void> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+        stalled.awaitReceived(1);
+
+        client.close();
+
+        assertEquals(0, second.callsStarted(), "no Broadcast stream may be opened by close()");
+        assertThrows(ExecutionException.class, () -> inFlight.get(20, SECONDS), "a closed client submits nothing");
+    }
+
+    // ---- arguments
+
+    @Test
+    void create_noOrderers_illegalArgumentMentioningOrderers() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OrdererClients.create(List.of()));
+        assertTrue(e.getMessage().contains("orderers"), e.getMessage());
+    }
+
+    @Test
+    void broadcast_nullArguments_nullPointerNamingTheArgument() {
+        FakeOrderer orderer = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer()))) {
+            NullPointerException envelope = assertThrows(NullPointerException.class,
+                    () -> client.broadcast(null, "tx1", NO_TIMEOUT));
+            assertEquals("envelope", envelope.getMessage());
+            NullPointerException txId = assertThrows(NullPointerException.class,
+                    () -> client.broadcast(envelope("tx1"), null, NO_TIMEOUT));
+            assertEquals("transactionId", txId.getMessage());
+            NullPointerException timeout = assertThrows(NullPointerException.class,
+                    () -> client.broadcast(envelope("tx1"), "tx1", null));
+            assertEquals("timeout", timeout.getMessage());
+            assertEquals(0, orderer.callsStarted(), "nothing is sent for a rejected call");
+        }
+    }
+}
