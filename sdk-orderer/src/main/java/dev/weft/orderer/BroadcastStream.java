@@ -123,6 +123,8 @@ final class BroadcastStream {
     final class Call implements ClientResponseObserver<Envelope, BroadcastResponse> {
         final ArrayDeque<Pending> unanswered = new ArrayDeque<>();
         ClientCallStreamObserver<Envelope> requests;
+        /** Whether the orderer rejected an envelope, which ends the stream. Guarded by the lock. */
+        boolean rejected;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
@@ -134,8 +136,11 @@ final class BroadcastStream {
             Pending answered;
             synchronized (lock) {
                 answered = unanswered.poll();
-                if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS && current == this) {
-                    current = null; // the orderer ends the stream after this answer
+                if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
+                    rejected = true;
+                    if (current == this) {
+                        current = null; // the orderer ends the stream after this answer
+                    }
                 }
             }
             if (answered == null) {
@@ -155,15 +160,21 @@ final class BroadcastStream {
 
         @Override
         public void onCompleted() {
+            boolean endedByRejection;
+            synchronized (lock) {
+                endedByRejection = rejected;
+            }
             List<Pending> left = detach();
             for (Pending p : left) {
                 if (p.answer.isDone()) {
                     continue;
                 }
-                if (p.resends++ < MAX_RESENDS) {
+                // After a rejection the orderer did not read what followed: sending again is free.
+                // Otherwise it ended the stream for no reason we know, which may repeat.
+                if (endedByRejection || p.resends++ < MAX_RESENDS) {
                     send(p);
                 } else {
-                    p.answer.completeExceptionally(Status.UNAVAILABLE.withDescription(
+                    p.answer.completeExceptionally(Status.INTERNAL.withDescription(
                             "the orderer ended the broadcast stream " + MAX_RESENDS + " times without answering")
                             .asRuntimeException());
                 }

@@ -43,6 +43,9 @@ final class FailoverOrdererClient implements OrdererClient {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the orderer client is closed"));
         }
@@ -72,6 +75,8 @@ final class FailoverOrdererClient implements OrdererClient {
         private final List<NodeError> failures = new ArrayList<>();
         private BroadcastStream stream;
         private BroadcastStream.Pending pending;
+        /** Set when the timeout fired: the answers of abandoned sends no longer matter. */
+        private boolean expired;
 
         Attempt(Envelope envelope, String transactionId, Duration timeout) {
             this.envelope = envelope;
@@ -80,7 +85,7 @@ final class FailoverOrdererClient implements OrdererClient {
         }
 
         void tryOrderer(int index, int tried) {
-            if (result.isDone()) {
+            if (result.isDone() || isExpired()) {
                 return;
             }
             if (tried == streams.size()) {
@@ -98,6 +103,9 @@ final class FailoverOrdererClient implements OrdererClient {
                 pending = sent;
             }
             sent.answer.whenComplete((response, error) -> {
+                if (isExpired()) {
+                    return;
+                }
                 if (error != null) {
                     failed(position, tried, NodeError.fromFailure(target.orderer().target(), "", error));
                 } else if (response.getStatus() == Status.SUCCESS) {
@@ -122,6 +130,14 @@ final class FailoverOrdererClient implements OrdererClient {
                 return;
             }
             record(error);
+            if (closed) {
+                // The failure is close() cancelling the stream: the envelope may have reached the
+                // orderer, and it must not be sent anywhere else after the client was closed.
+                result.completeExceptionally(new SubmitException("the orderer client was closed while transaction "
+                        + transactionId + " was being broadcast; it may or may not have been received",
+                        transactionId, details(), null, false));
+                return;
+            }
             if (tried + 1 < streams.size()) {
                 log.warn("orderer {} did not accept transaction {} ({}); trying the next orderer",
                         error.address(), transactionId, error.status());
@@ -135,15 +151,24 @@ final class FailoverOrdererClient implements OrdererClient {
             BroadcastStream current;
             BroadcastStream.Pending waiting;
             synchronized (this) {
+                if (result.isDone()) {
+                    return;
+                }
+                expired = true;
                 current = stream;
                 waiting = pending;
             }
-            if (result.completeExceptionally(new TransactionTimeoutException(TransactionStage.SUBMIT, timeout,
-                    transactionId, details(), null))) {
-                int position = streams.indexOf(current);
-                preferred.compareAndSet(position, (position + 1) % streams.size());
-                current.abandon(waiting);
-            }
+            // Move on before reporting: a caller that retries as soon as it sees the timeout must
+            // find the stuck orderer no longer preferred and its stream reset.
+            int position = streams.indexOf(current);
+            preferred.compareAndSet(position, (position + 1) % streams.size());
+            current.abandon(waiting);
+            result.completeExceptionally(new TransactionTimeoutException(TransactionStage.SUBMIT, timeout,
+                    transactionId, details(), null));
+        }
+
+        private synchronized boolean isExpired() {
+            return expired;
         }
 
         private synchronized void record(NodeError error) {

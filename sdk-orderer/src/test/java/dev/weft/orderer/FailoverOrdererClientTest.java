@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.hyperledger.fabric.protos.common.Status;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -196,9 +195,6 @@ class FailoverOrdererClientTest {
      * A caller that retries as soon as it learns of the timeout (the exception says it is
      * retryable) does so from the future's callback, which runs when the timeout completes it.
      */
-    @Disabled("bug: FailoverOrdererClient.Attempt.expire() completes the future with the timeout before it moves the"
-            + " preference to the next orderer and resets the stuck stream, so a broadcast made on seeing the timeout"
-            + " is sent to the stalled orderer on the stuck stream first")
     @Test
     void broadcast_retriedAsSoonAsTimeoutIsReported_retryGoesToNextOrdererFirst() throws Exception {
         FakeOrderer stalled = fake(FakeOrderer.stalled());
@@ -275,9 +271,6 @@ class FailoverOrdererClientTest {
      * the envelopes behind it go again on a new one. The good envelope was never answered (never
      * even read after the first stream) and must not be failed on account of the others.
      */
-    @Disabled("bug: an envelope queued behind 4 rejected ones fails with UNAVAILABLE 'the orderer ended the broadcast"
-            + " stream 3 times without answering' (SubmitException, retryable) although the orderer never read it:"
-            + " BroadcastStream.MAX_RESENDS counts stream ends caused by other envelopes' rejections")
     @Test
     void broadcast_fourRejectionsPipelinedAheadOfGoodEnvelope_goodEnvelopeStillAccepted() throws Exception {
         int total = 5;
@@ -348,9 +341,6 @@ class FailoverOrdererClientTest {
      * second orderer: the order in which a race between close() and a gRPC callback thread can
      * also play out with the default executor.
      */
-    @Disabled("bug: close() fails an in-flight broadcast over to the next orderer: FailoverOrdererClient.Attempt does"
-            + " not check that the client is closed, so it opens a new Broadcast stream on an orderer whose stream"
-            + " close() has not cancelled yet and sends the envelope there")
     @Test
     void close_whileBroadcastWaitsOnStalledOrderer_envelopeNotSentToOtherOrderers() throws Exception {
         FakeOrderer stalled = FakeOrderer.stalled().start(grpc, true);
