@@ -1,0 +1,133 @@
+package dev.weft.handlers.internal;
+
+import static dev.weft.handlers.internal.StepFixtures.failure;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.weft.core.ChannelConfig;
+import dev.weft.core.ChannelConfigException;
+import dev.weft.core.Fixtures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/** The config cache, fed with Fabric 2.5.12's real config blocks of mychannel (block 0, and the update in block 15). */
+class ChannelConfigsTest {
+    private static final ByteString GENESIS = Fixtures.ordererBlock(0).toByteString();
+    private static final ByteString UPDATE = Fixtures.ordererBlock(15).toByteString();
+
+    /** Answers each read with the next of the given futures, and records the channel asked for. */
+    private static final class ScriptedReader implements Function<String, CompletableFuture<ByteString>> {
+        final List<String> reads = new CopyOnWriteArrayList<>();
+        private final List<CompletableFuture<ByteString>> answers;
+
+        ScriptedReader(List<CompletableFuture<ByteString>> answers) {
+            this.answers = new ArrayList<>(answers);
+        }
+
+        @Override
+        public CompletableFuture<ByteString> apply(String channelId) {
+            reads.add(channelId);
+            if (reads.size() > answers.size()) {
+                return CompletableFuture.failedFuture(new AssertionError("unexpected read #" + reads.size()));
+            }
+            return answers.get(reads.size() - 1);
+        }
+    }
+
+    private static ChannelConfigs configs(ScriptedReader reader) {
+        return new ChannelConfigs("mychannel", reader, Fixtures.VALID_CLOCK);
+    }
+
+    @Test
+    void get_calledTwice_readsOnce() throws Exception {
+        ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.completedFuture(GENESIS)));
+        ChannelConfigs configs = configs(reader);
+
+        ChannelConfig first = configs.get().get(20, SECONDS);
+        ChannelConfig second = configs.get().get(20, SECONDS);
+
+        assertSame(first, second);
+        assertEquals("mychannel", first.channelId());
+        assertEquals(0, first.sequence());
+        assertEquals(List.of("mychannel"), reader.reads);
+    }
+
+    @Test
+    void get_afterFailedRead_readsAgain() throws Exception {
+        IllegalStateException down = new IllegalStateException("peer unavailable");
+        ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.failedFuture(down),
+                CompletableFuture.completedFuture(GENESIS)));
+        ChannelConfigs configs = configs(reader);
+
+        assertSame(down, failure(configs.get()));
+        ChannelConfig config = configs.get().get(20, SECONDS);
+
+        assertEquals(0, config.sequence());
+        assertEquals(2, reader.reads.size());
+    }
+
+    @Test
+    void get_readerReturnsNotABlock_failsWithChannelConfigExceptionAndIsNotKept() throws Exception {
+        ByteString garbage = ByteString.copyFrom(new byte[] {0x0a, (byte) 0xff});
+        ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.completedFuture(garbage),
+                CompletableFuture.completedFuture(GENESIS)));
+        ChannelConfigs configs = configs(reader);
+
+        ChannelConfigException error = assertInstanceOf(ChannelConfigException.class, failure(configs.get()));
+
+        assertTrue(error.getMessage().contains("mychannel"), error.getMessage());
+        assertEquals(0, configs.get().get(20, SECONDS).sequence());
+    }
+
+    @Test
+    void refresh_afterCompletedRead_readsNewerConfigAndKeepsIt() throws Exception {
+        ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.completedFuture(GENESIS),
+                CompletableFuture.completedFuture(UPDATE)));
+        ChannelConfigs configs = configs(reader);
+        assertEquals(0, configs.get().get(20, SECONDS).sequence());
+
+        ChannelConfig refreshed = configs.refresh().get(20, SECONDS);
+
+        assertEquals(1, refreshed.sequence());
+        assertSame(refreshed, configs.get().get(20, SECONDS));
+        assertEquals(2, reader.reads.size());
+    }
+
+    @Test
+    void refresh_whileReadUnderWay_doesNotReadAgain() throws Exception {
+        CompletableFuture<ByteString> pending = new CompletableFuture<>();
+        ScriptedReader reader = new ScriptedReader(List.of(pending));
+        ChannelConfigs configs = configs(reader);
+
+        CompletableFuture<ChannelConfig> viaGet = configs.get();
+        CompletableFuture<ChannelConfig> viaRefresh = configs.refresh();
+        pending.complete(GENESIS);
+
+        assertSame(viaGet.get(20, SECONDS), viaRefresh.get(20, SECONDS));
+        assertEquals(1, reader.reads.size());
+    }
+
+    @Test
+    void get_callerCancelsItsFuture_sharedReadUnaffected() throws Exception {
+        CompletableFuture<ByteString> pending = new CompletableFuture<>();
+        ScriptedReader reader = new ScriptedReader(List.of(pending));
+        ChannelConfigs configs = configs(reader);
+
+        configs.get().cancel(true);
+        pending.complete(GENESIS);
+
+        CompletableFuture<ChannelConfig> next = configs.get();
+        assertEquals(0, next.get(20, SECONDS).sequence());
+        assertFalse(next.isCancelled());
+        assertEquals(1, reader.reads.size());
+    }
+}
