@@ -137,7 +137,8 @@ public interface Gateway extends AutoCloseable {
 
         /**
          * Wraps or replaces a built-in step: the function receives the built-in handler and returns
-         * the handler to use in its place (which may delegate to it).
+         * the handler to use in its place (which may delegate to it). Given twice for one step,
+         * the later function receives what the earlier one returned.
          */
         Builder handler(PipelineStep step, UnaryOperator<Handler> customizer);
 

@@ -26,8 +26,8 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  *
  * <p>Immutable and thread-safe: a handler derives a new context with {@link #toBuilder()}. The
  * accessors of step outputs throw {@link IllegalStateException} naming the step that should have
- * produced them, so a handler placed too early fails clearly. {@link #toString()} never shows
- * arguments or transient data.
+ * produced them, so a handler placed too early fails clearly. {@link #toString()} shows the
+ * number of arguments and the transient-data keys, never their values.
  */
 public final class TxContext {
     /** Whether the transaction is submitted (endorsed, ordered and committed) or only evaluated. */

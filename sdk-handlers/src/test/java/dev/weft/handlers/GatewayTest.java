@@ -174,16 +174,14 @@ class GatewayTest {
     }
 
     @Test
-    void submitAsync_zeroTransactionTimeout_failsFutureWithIae() throws Exception {
+    void commitTimeout_zero_throwsIaeNamingTheTimeoutWhereItIsSet() {
         try (Gateway gateway = complete().build()) {
-            CompletableFuture<TxResult> submit = gateway.network("mychannel").contract("basic")
-                    .newTransaction("CreateAsset").arguments(newAssetId(), "red", "3", "Ann", "50")
-                    .commitTimeout(Duration.ZERO).submitAsync();
+            Transaction transaction = gateway.network("mychannel").contract("basic").newTransaction("CreateAsset");
 
-            Throwable error = submit.handle((r, e) -> e).get(20, SECONDS);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> transaction.commitTimeout(Duration.ZERO));
 
-            assertInstanceOf(IllegalArgumentException.class, error);
-            assertTrue(error.getMessage().contains("commitTimeout"), error.getMessage());
+            assertTrue(e.getMessage().contains("commitTimeout"), e.getMessage());
         }
     }
 
