@@ -12,7 +12,8 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,11 +36,13 @@ import org.slf4j.LoggerFactory;
  * channel's event peers, shared by every transaction waiting on that channel.
  *
  * <p>The first stream starts at the newest block; once a block has arrived the position is known
- * and every later transaction's block will be seen (a registration's {@code ready()}). When the stream ends
- * or fails, a new one is opened (on the next peer in the list, after a back-off that grows while
- * connections keep failing) starting at the block after the last one seen, so no block and no
- * status is missed. If every peer refuses the client (FORBIDDEN, BAD_REQUEST, or NOT_FOUND before
- * any block was seen), waiting transactions fail with {@link CommitStatusException}.
+ * and every later transaction's block will be seen (a registration's {@code ready()}). When the
+ * stream ends or fails, a new one is opened starting at the block after the last one seen, so no
+ * block and no status is missed: on the same peer if the stream had been delivering, otherwise on
+ * the next peer in the list after a back-off that grows while connections keep failing. A peer
+ * that refuses (FORBIDDEN, BAD_REQUEST, or NOT_FOUND before any block was seen) is not asked again
+ * before the others; once every peer has refused since the last block, the waiting transactions
+ * fail with {@link CommitStatusException}.
  *
  * <p>Thread-safe: stream state is guarded by this object's monitor; waiters are in a concurrent
  * map so that dispatching a block never holds the lock while completing futures.
@@ -64,7 +67,8 @@ final class ChannelCommitEvents {
     private Stream stream;
     private Duration delay;
     private boolean reconnectScheduled;
-    private final List<NodeError> refusals = new ArrayList<>();
+    /** The peers that refused us since the last block was received, and how. */
+    private final Map<Peer, NodeError> refusals = new LinkedHashMap<>();
     private boolean closed;
 
     ChannelCommitEvents(String channelId, List<Peer> peers, X509Identity identity, Signer signer, Clock clock,
@@ -87,7 +91,12 @@ final class ChannelCommitEvents {
         Waiter waiter;
         synchronized (this) {
             waiter = new Waiter(transactionId, positioned.copy()); // a copy: callers cannot complete ours
-            waiters.computeIfAbsent(transactionId, id -> new CopyOnWriteArrayList<>()).add(waiter);
+            // One atomic step: a concurrent removal of the list cannot strand the new waiter.
+            waiters.compute(transactionId, (id, list) -> {
+                List<Waiter> result = list == null ? new CopyOnWriteArrayList<>() : list;
+                result.add(waiter);
+                return result;
+            });
             if (!closed && stream == null && !reconnectScheduled) {
                 connect();
             }
@@ -144,23 +153,36 @@ final class ChannelCommitEvents {
     }
 
     /**
-     * The current stream is over: opens the next one, or gives up when every peer refused us.
-     * Returns true when the waiters must be failed.
+     * The current stream is over: opens the next one, or, when every peer has refused us since the
+     * last block, gives up. Giving up is decided and the waiters are taken under the lock, so a
+     * registration made afterwards starts afresh instead of being failed with them.
      */
-    private synchronized boolean reconnect(Stream ended, NodeError why, boolean refusal) {
-        if (stream != ended || closed) {
-            return false;
-        }
-        stream = null;
-        ended.cancel("reconnecting");
-        if (refusal) {
-            refusals.add(why);
+    private void reconnect(Stream ended, NodeError why, boolean refusal) {
+        GiveUp giveUp;
+        synchronized (this) {
+            if (stream != ended || closed) {
+                return;
+            }
+            stream = null;
+            ended.cancel("reconnecting");
+            if (refusal) {
+                refusals.put(ended.peer, why);
+            }
             if (refusals.size() >= peers.size()) {
-                return true;
+                giveUp = giveUp();
+            } else {
+                scheduleReconnect(ended, why, refusal);
+                return;
             }
         }
-        Duration wait = ended.blocks > 0 ? Duration.ZERO : delay;
-        if (ended.blocks > 0) {
+        giveUp.run();
+    }
+
+    /** With the lock held. */
+    private void scheduleReconnect(Stream ended, NodeError why, boolean refusal) {
+        boolean working = ended.blocks > 0 && !refusal;
+        Duration wait = working ? Duration.ZERO : delay;
+        if (working) {
             delay = initialDelay; // it was working: try the same peer again at once
         } else {
             peerIndex = (peerIndex + 1) % peers.size();
@@ -173,30 +195,39 @@ final class ChannelCommitEvents {
                 ended.peer.target(), why, wait.toMillis());
         reconnectScheduled = true;
         CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS).execute(this::connect);
-        return false;
     }
 
-    /** Every peer refused us: fail the waiters rather than retry forever; the next register starts afresh. */
-    private void giveUp() {
-        List<NodeError> details;
+    /** With the lock held: resets the stream state and takes the waiters to fail. */
+    private GiveUp giveUp() {
+        List<NodeError> details = List.copyOf(refusals.values());
+        refusals.clear();
+        peerIndex = 0;
+        delay = initialDelay;
         CompletableFuture<Void> notPositioned = null;
-        synchronized (this) {
-            details = List.copyOf(refusals);
-            refusals.clear();
-            peerIndex = 0;
-            delay = initialDelay;
-            if (nextBlock < 0) {
-                notPositioned = positioned;
-                positioned = new CompletableFuture<>();
-            }
+        if (nextBlock < 0) {
+            notPositioned = positioned;
+            positioned = new CompletableFuture<>();
         }
+        Map<String, List<Waiter>> taken = new HashMap<>(waiters);
+        waiters.clear();
         log.debug("commit events for {}: every peer refused the event stream: {}", channelId, details);
-        if (notPositioned != null) {
-            notPositioned.completeExceptionally(new CommitStatusException("no peer would deliver commit events for "
-                    + "channel " + channelId, "", details, null));
+        return new GiveUp(channelId, details, notPositioned, taken);
+    }
+
+    /** Failing what was waiting when every peer refused; run without the lock. */
+    private record GiveUp(String channelId, List<NodeError> details, CompletableFuture<Void> notPositioned,
+            Map<String, List<Waiter>> waiters) {
+        void run() {
+            if (notPositioned != null) {
+                notPositioned.completeExceptionally(new CommitStatusException("no peer would deliver commit events "
+                        + "for channel " + channelId, "", details, null));
+            }
+            waiters.forEach((transactionId, list) -> {
+                CommitStatusException e = new CommitStatusException("no peer would deliver commit events for channel "
+                        + channelId + " while waiting for transaction " + transactionId, transactionId, details, null);
+                list.forEach(w -> w.status.completeExceptionally(e));
+            });
         }
-        failAll(transactionId -> new CommitStatusException("no peer would deliver commit events for channel "
-                + channelId + " while waiting for transaction " + transactionId, transactionId, details, null));
     }
 
     private void failAll(Function<String, CommitStatusException> failure) {
@@ -216,15 +247,19 @@ final class ChannelCommitEvents {
                 return;
             }
             if (nextBlock >= 0 && block.getNumber() != nextBlock) {
-                // Not the block asked for: this stream cannot be trusted; start again from where we are.
-                reconnect(from, new NodeError(from.peer.target(), from.peer.mspId(), "OUT_OF_ORDER",
-                        "sent block " + block.getNumber() + " when block " + nextBlock + " was expected"), false);
-                return;
+                nowPositioned = null;
+            } else {
+                nextBlock = block.getNumber() + 1;
+                from.blocks++;
+                refusals.clear();
+                nowPositioned = positioned;
             }
-            nextBlock = block.getNumber() + 1;
-            from.blocks++;
-            refusals.clear();
-            nowPositioned = positioned;
+        }
+        if (nowPositioned == null) {
+            // Not the block asked for: this stream cannot be trusted; start again from where we are.
+            reconnect(from, new NodeError(from.peer.target(), from.peer.mspId(), "OUT_OF_ORDER",
+                    "sent block " + block.getNumber() + " when another was expected"), false);
+            return;
         }
         nowPositioned.complete(null);
         int index = 0;
@@ -247,9 +282,7 @@ final class ChannelCommitEvents {
             refusal = status == Status.FORBIDDEN || status == Status.BAD_REQUEST
                     || (status == Status.NOT_FOUND && nextBlock < 0);
         }
-        if (reconnect(from, why, refusal)) {
-            giveUp();
-        }
+        reconnect(from, why, refusal);
     }
 
     /** One DeliverFiltered call. */

@@ -49,7 +49,6 @@ import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
 import org.hyperledger.fabric.protos.orderer.SeekPosition;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -283,8 +282,6 @@ class CommitStatusFakePeerTest {
     }
 
     @Test
-    @Disabled("bug: refusals are counted per stream, not per peer: with peers [A refusing FORBIDDEN, B unavailable],"
-            + " A's second refusal makes two refusals for two peers and every waiter fails, although B never refused")
     void register_onePeerRefusesOtherTemporarilyUnavailable_statusArrivesFromOtherPeer() throws Exception {
         FakeDeliverPeer forbidden = FakeDeliverPeer.start("peer0.org1.example.com", grpc,
                 (stream, seek, out) -> refuse(out, Status.FORBIDDEN));
@@ -304,9 +301,6 @@ class CommitStatusFakePeerTest {
     }
 
     @Test
-    @Disabled("bug: after a stream that had delivered blocks is refused, the same peer is asked again and its second"
-            + " refusal counts as a second peer: the waiters fail with [A: FORBIDDEN; A: FORBIDDEN] and peer B is"
-            + " never asked")
     void register_peerRefusesAfterDeliveringBlocks_otherPeerAskedBeforeGivingUp() throws Exception {
         FakeDeliverPeer revoked = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> {
             if (stream == 0) {
