@@ -23,13 +23,15 @@ final class Networks {
 
     /**
      * Two organisations with one peer each; chaincode {@code basic} under the channel default
-     * (MAJORITY Endorsement), {@code and} and {@code or} under explicit signature policies.
+     * (MAJORITY Endorsement), {@code and} and {@code or} under explicit signature policies, and
+     * {@code events} (asset transfer setting chaincode events) under the OR policy.
      */
     static ReferenceNetwork start() {
         return ReferenceNetwork.builder()
                 .chaincode("basic", new AssetTransferChaincode())
                 .chaincode("and", new AssetTransferChaincode(), AND_POLICY)
                 .chaincode("or", new AssetTransferChaincode(), OR_POLICY)
+                .chaincode("events", AssetTransferChaincode.withEvents(), OR_POLICY)
                 .start();
     }
 

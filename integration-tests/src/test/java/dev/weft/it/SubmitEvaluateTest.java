@@ -12,7 +12,10 @@ import dev.weft.core.CommitException;
 import dev.weft.core.EndorseException;
 import dev.weft.core.TransactionStage;
 import dev.weft.handlers.Contract;
+import dev.weft.events.ChaincodeEvent;
+import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.Network;
 import dev.weft.handlers.PipelineStep;
 import dev.weft.handlers.TxResult;
 import dev.weft.testnet.ReferenceNetwork;
@@ -157,6 +160,31 @@ class SubmitEvaluateTest {
             assertFalse(conflict.transactionId().isEmpty());
             assertTrue(conflict.getMessage().contains("MVCC_READ_CONFLICT"), conflict.getMessage());
         }
+    }
+
+    @Test
+    void chaincodeEvents_submitWhileListening_eventArrivesWithTheTransactionsIdAndBlock() throws Exception {
+        Network channel = gateway.network("mychannel");
+        Contract contract = channel.contract("events", ChaincodePolicy.signature(Networks.OR_POLICY));
+        String id = Networks.assetId("event");
+
+        try (CloseableIterator<ChaincodeEvent> events = channel.events().chaincodeEvents("events")) {
+            TxResult result = contract.newTransaction("CreateAsset").arguments(id, "blue", "5", "Tom", "100").submit();
+
+            ChaincodeEvent event = CompletableFuture.supplyAsync(events::next).get(20, SECONDS);
+            assertEquals(result.transactionId(), event.transactionId());
+            assertEquals(result.blockNumber(), event.blockNumber());
+            assertEquals("CreateAsset", event.eventName());
+            assertTrue(event.payloadAsString().contains(id), event.payloadAsString());
+        }
+    }
+
+    @Test
+    void submit_result_namesTheOrdererThatAcceptedIt() {
+        TxResult result = gateway.network("mychannel").contract("basic").newTransaction("CreateAsset")
+                .arguments(Networks.assetId("orderer"), "blue", "5", "Tom", "100").submit();
+
+        assertEquals(network.orderer().name(), result.orderer().orElseThrow().name());
     }
 
     @Test

@@ -23,12 +23,39 @@ import java.util.Map;
  *   <li>{@code TransferAsset(id, newOwner)}: returns the previous owner
  *   <li>{@code GetAllAssets()}: a JSON array of every asset
  * </ul>
+ *
+ * <p>{@link #withEvents()} is the {@code asset-transfer-events} variant: CreateAsset, UpdateAsset,
+ * TransferAsset and DeleteAsset also set a chaincode event named after the function, whose payload
+ * is the asset's JSON (after the change; before it for DeleteAsset).
  */
 public final class AssetTransferChaincode implements Chaincode {
+    private final boolean events;
+
+    /** The basic sample: no chaincode events. */
+    public AssetTransferChaincode() {
+        this(false);
+    }
+
+    private AssetTransferChaincode(boolean events) {
+        this.events = events;
+    }
+
+    /** The variant that sets a chaincode event for every change to an asset. */
+    public static AssetTransferChaincode withEvents() {
+        return new AssetTransferChaincode(true);
+    }
+
+    @Override
+    public String toString() {
+        return events ? "asset-transfer-events" : "asset-transfer-basic";
+    }
 
     @Override
     public ChaincodeResponse invoke(ChaincodeStub stub) {
         List<String> p = stub.parameters();
+        if (events) {
+            emitEvent(stub, p);
+        }
         return switch (stub.function()) {
             case "InitLedger" -> initLedger(stub);
             case "CreateAsset" -> {
@@ -63,6 +90,31 @@ public final class AssetTransferChaincode implements Chaincode {
             default -> throw new ChaincodeException("You've asked to invoke a function that does not exist: "
                     + stub.function());
         };
+    }
+
+    /** Sets the event of a changing function, with the asset as it will be (as it was, for a delete). */
+    private static void emitEvent(ChaincodeStub stub, List<String> p) {
+        String function = stub.function();
+        Map<String, Object> asset = switch (function) {
+            case "CreateAsset", "UpdateAsset" -> p.size() == 5
+                    ? asset(p.get(0), p.get(1), number(p.get(2), "size"), p.get(3), number(p.get(4), "appraisedValue"))
+                    : null;
+            case "TransferAsset" -> {
+                if (p.size() != 2 || stub.getState(p.get(0)) == null) {
+                    yield null;
+                }
+                Map<String, Object> current = Json.parseObject(new String(stub.getState(p.get(0)), StandardCharsets.UTF_8));
+                current.put("Owner", p.get(1));
+                yield current;
+            }
+            case "DeleteAsset" -> p.size() == 1 && stub.getState(p.get(0)) != null
+                    ? Json.parseObject(new String(stub.getState(p.get(0)), StandardCharsets.UTF_8)) : null;
+            default -> null;
+        };
+        if (asset != null) {
+            // A failing invocation is not committed, so its event is never delivered.
+            stub.setEvent(function, utf8(Json.sorted(asset)));
+        }
     }
 
     private static ChaincodeResponse initLedger(ChaincodeStub stub) {
@@ -160,10 +212,5 @@ public final class AssetTransferChaincode implements Chaincode {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public String toString() {
-        return "asset-transfer-basic";
     }
 }

@@ -11,12 +11,12 @@ import org.hyperledger.fabric.protos.common.Envelope;
  */
 public interface OrdererClient extends AutoCloseable {
     /**
-     * Broadcasts an envelope. Completes when an orderer accepted it (SUCCESS: queued for ordering,
-     * not yet committed); completes exceptionally with {@link SubmitException} when it was
+     * Broadcasts an envelope. Completes with the orderer that accepted it (SUCCESS: queued for
+     * ordering, not yet committed); completes exceptionally with {@link SubmitException} when it was
      * rejected or no orderer was reachable, or {@link TransactionTimeoutException} (stage SUBMIT)
      * when no answer came within {@code timeout}.
      */
-    CompletableFuture<Void> broadcast(Envelope envelope, String transactionId, Duration timeout);
+    CompletableFuture<Orderer> broadcast(Envelope envelope, String transactionId, Duration timeout);
 
     /** Closes the client's streams. */
     @Override

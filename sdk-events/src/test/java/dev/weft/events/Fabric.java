@@ -69,7 +69,12 @@ final class Fabric implements AutoCloseable {
     }
 
     static Fabric start() {
-        ReferenceNetwork network = ReferenceNetwork.builder().start();
+        return start(ReferenceNetwork.builder());
+    }
+
+    /** A network from the builder; its chaincode {@code basic} must take the asset-transfer functions. */
+    static Fabric start(ReferenceNetwork.Builder builder) {
+        ReferenceNetwork network = builder.start();
         try {
             return new Fabric(network);
         } catch (RuntimeException e) {

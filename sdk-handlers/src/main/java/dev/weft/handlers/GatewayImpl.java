@@ -205,7 +205,7 @@ final class GatewayImpl implements Gateway {
     }
 
     /** The peers that deliver a channel's events: the client's organisation first. */
-    private List<Peer> eventPeers(String channelId) {
+    List<Peer> eventPeers(String channelId) {
         List<Peer> ordered = new ArrayList<>(peersFor(channelId, ConnectionProfile.PeerRoles::eventSource));
         ordered.sort(Comparator.comparing(p -> !p.mspId().equals(identity.mspId())));
         return ordered;

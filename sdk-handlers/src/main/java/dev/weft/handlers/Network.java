@@ -2,6 +2,7 @@ package dev.weft.handlers;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
+import dev.weft.events.EventStreams;
 
 /**
  * A channel, as seen through a {@link Gateway}: its contracts and its config.
@@ -22,6 +23,22 @@ public interface Network {
 
     /** A chaincode with a known endorsement policy, e.g. {@code ChaincodePolicy.signature("OR('Org1MSP.peer','Org2MSP.peer')")}. */
     Contract contract(String chaincodeName, ChaincodePolicy policy);
+
+    /**
+     * A request for the channel's committed blocks, filtered blocks or chaincode events, read from
+     * the channel's first event peer (the client's organisation first). Set a start block (by
+     * default the stream begins with the next block to be committed) or another peer, then open
+     * the stream:
+     *
+     * <pre>{@code
+     * try (CloseableIterator<ChaincodeEvent> events = network.events().startBlock(0).chaincodeEvents("basic")) {
+     *     while (events.hasNext()) {
+     *         ChaincodeEvent event = events.next();
+     *     }
+     * }
+     * }</pre>
+     */
+    EventStreams.Builder events();
 
     /**
      * The channel's config (MSPs, policies, orderers, capabilities), read from a peer on first use.

@@ -11,6 +11,7 @@ import dev.weft.core.SubmitException;
 import dev.weft.handlers.internal.ChannelConfigs;
 import dev.weft.handlers.internal.Futures;
 import dev.weft.handlers.internal.Services;
+import dev.weft.events.EventStreams;
 import dev.weft.orderer.OrdererClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,6 +93,17 @@ final class NetworkImpl implements Network {
     }
 
     @Override
+    public EventStreams.Builder events() {
+        List<Peer> eventPeers = gateway.eventPeers(channelId);
+        if (eventPeers.isEmpty()) {
+            throw new IllegalStateException("no event peer serves channel " + channelId
+                    + ": the connection profile gives none the eventSource role");
+        }
+        return EventStreams.builder().channel(channelId).identity(gateway.identity).signer(gateway.signer)
+                .clock(gateway.clock).peer(eventPeers.get(0));
+    }
+
+    @Override
     public ChannelConfig channelConfig() {
         return Futures.await(configs.get());
     }
@@ -103,7 +115,7 @@ final class NetworkImpl implements Network {
     /** For a channel without orderers: evaluates work, submits fail saying what is missing. */
     private record NoOrderers(String channelId) implements OrdererClient {
         @Override
-        public CompletableFuture<Void> broadcast(Envelope envelope, String transactionId, Duration timeout) {
+        public CompletableFuture<Orderer> broadcast(Envelope envelope, String transactionId, Duration timeout) {
             return CompletableFuture.failedFuture(new SubmitException("no orderers are configured for channel "
                     + channelId + ": add them to the connection profile or with Gateway.Builder.addOrderer",
                     transactionId, List.<NodeError>of(), null, false));

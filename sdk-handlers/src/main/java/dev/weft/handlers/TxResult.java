@@ -1,6 +1,7 @@
 package dev.weft.handlers;
 
 import com.google.protobuf.ByteString;
+import dev.weft.core.Orderer;
 import dev.weft.core.TransactionStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -9,22 +10,30 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
  * The outcome of a transaction: its id, the chaincode's result, and for a submitted transaction
- * how it was committed (block number and validation code). Immutable and thread-safe.
+ * the orderer that accepted it and how it was committed (block number and validation code).
+ * Immutable and thread-safe.
  */
 public final class TxResult {
     private final String transactionId;
     private final ByteString result;
+    private final Orderer orderer;
     private final TransactionStatus commit;
 
-    private TxResult(String transactionId, ByteString result, TransactionStatus commit) {
+    private TxResult(String transactionId, ByteString result, Orderer orderer, TransactionStatus commit) {
         this.transactionId = Objects.requireNonNull(transactionId, "transactionId");
         this.result = Objects.requireNonNull(result, "result");
+        this.orderer = orderer;
         this.commit = commit;
     }
 
-    /** An evaluated, or endorsed but not yet committed, transaction. */
+    /** An evaluated, or endorsed but not yet submitted, transaction. */
     public static TxResult of(String transactionId, ByteString result) {
-        return new TxResult(transactionId, result, null);
+        return new TxResult(transactionId, result, null, null);
+    }
+
+    /** This result, accepted for ordering by an orderer. */
+    public TxResult submittedTo(Orderer orderer) {
+        return new TxResult(transactionId, result, Objects.requireNonNull(orderer, "orderer"), commit);
     }
 
     /** This result with the transaction's commit status. */
@@ -34,7 +43,7 @@ public final class TxResult {
             throw new IllegalArgumentException("status of transaction " + status.transactionId()
                     + " given for transaction " + transactionId);
         }
-        return new TxResult(transactionId, result, status);
+        return new TxResult(transactionId, result, orderer, status);
     }
 
     public String transactionId() {
@@ -53,6 +62,11 @@ public final class TxResult {
     /** The result decoded as UTF-8. */
     public String resultAsString() {
         return result.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The orderer that accepted the transaction; empty for an evaluate. */
+    public Optional<Orderer> orderer() {
+        return Optional.ofNullable(orderer);
     }
 
     /** How the transaction was committed; empty for an evaluate. */

@@ -39,7 +39,7 @@ final class FailoverOrdererClient implements OrdererClient {
     }
 
     @Override
-    public CompletableFuture<Void> broadcast(Envelope envelope, String transactionId, Duration timeout) {
+    public CompletableFuture<Orderer> broadcast(Envelope envelope, String transactionId, Duration timeout) {
         Objects.requireNonNull(envelope, "envelope");
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(timeout, "timeout");
@@ -71,7 +71,7 @@ final class FailoverOrdererClient implements OrdererClient {
         final Envelope envelope;
         final String transactionId;
         final Duration timeout;
-        final CompletableFuture<Void> result = new CompletableFuture<>();
+        final CompletableFuture<Orderer> result = new CompletableFuture<>();
         private final List<NodeError> failures = new ArrayList<>();
         private BroadcastStream stream;
         private BroadcastStream.Pending pending;
@@ -110,7 +110,7 @@ final class FailoverOrdererClient implements OrdererClient {
                     failed(position, tried, NodeError.fromFailure(target.orderer().target(), "", error));
                 } else if (response.getStatus() == Status.SUCCESS) {
                     preferred.set(position);
-                    result.complete(null);
+                    result.complete(target.orderer());
                 } else {
                     NodeError answer = new NodeError(target.orderer().target(), "", response.getStatus().name(),
                             response.getInfo());

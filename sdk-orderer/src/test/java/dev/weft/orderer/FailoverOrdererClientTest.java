@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.GrpcCleanup;
 import dev.weft.core.NodeError;
+import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStage;
@@ -200,8 +201,8 @@ class FailoverOrdererClientTest {
         FakeOrderer stalled = fake(FakeOrderer.stalled());
         FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
-            CompletableFuture<CompletableFuture<Void>> retry = new CompletableFuture<>();
-            CompletableFuture<Void> stuck = client.broadcast(envelope("tx1"), "tx1", SHORT_TIMEOUT);
+            CompletableFuture<CompletableFuture<Orderer>> retry = new CompletableFuture<>();
+            CompletableFuture<Orderer> stuck = client.broadcast(envelope("tx1"), "tx1", SHORT_TIMEOUT);
             stuck.whenComplete((ok, error) -> retry.complete(
                     client.broadcast(envelope("tx1-retry"), "tx1-retry", NO_TIMEOUT)));
 
@@ -219,8 +220,8 @@ class FailoverOrdererClientTest {
         FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
             // The patient one first: both are then on the stuck stream before any timer can fire.
-            CompletableFuture<Void> patient = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
-            CompletableFuture<Void> impatient = client.broadcast(envelope("tx2"), "tx2", SHORT_TIMEOUT);
+            CompletableFuture<Orderer> patient = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+            CompletableFuture<Orderer> impatient = client.broadcast(envelope("tx2"), "tx2", SHORT_TIMEOUT);
 
             assertInstanceOf(TransactionTimeoutException.class, failure(impatient));
             patient.get(20, SECONDS);
@@ -248,9 +249,9 @@ class FailoverOrdererClientTest {
         }));
         FakeOrderer other = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer(), other.orderer()))) {
-            CompletableFuture<Void> tx1 = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
-            CompletableFuture<Void> tx2 = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
-            CompletableFuture<Void> tx3 = client.broadcast(envelope("tx3"), "tx3", NO_TIMEOUT);
+            CompletableFuture<Orderer> tx1 = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+            CompletableFuture<Orderer> tx2 = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
+            CompletableFuture<Orderer> tx3 = client.broadcast(envelope("tx3"), "tx3", NO_TIMEOUT);
 
             tx1.get(20, SECONDS);
             SubmitException rejected = assertInstanceOf(SubmitException.class, failure(tx2));
@@ -283,13 +284,13 @@ class FailoverOrdererClientTest {
             }
         }));
         try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer()))) {
-            List<CompletableFuture<Void>> bad = new ArrayList<>();
+            List<CompletableFuture<Orderer>> bad = new ArrayList<>();
             for (int i = 1; i < total; i++) {
                 bad.add(client.broadcast(envelope("bad" + i), "bad" + i, NO_TIMEOUT));
             }
-            CompletableFuture<Void> good = client.broadcast(envelope("good"), "good", NO_TIMEOUT);
+            CompletableFuture<Orderer> good = client.broadcast(envelope("good"), "good", NO_TIMEOUT);
 
-            for (CompletableFuture<Void> rejected : bad) {
+            for (CompletableFuture<Orderer> rejected : bad) {
                 SubmitException e = assertInstanceOf(SubmitException.class, failure(rejected));
                 assertFalse(e.retryable(), e.getMessage());
             }
@@ -308,7 +309,7 @@ class FailoverOrdererClientTest {
         client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT).get(20, SECONDS);
 
         client.close();
-        CompletableFuture<Void> late = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
+        CompletableFuture<Orderer> late = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
 
         Throwable failure = failure(late);
         assertInstanceOf(IllegalStateException.class, failure);
@@ -324,7 +325,7 @@ class FailoverOrdererClientTest {
     void close_whileBroadcastWaitsOnStalledOrderer_broadcastFailsAndStreamCancelled() throws Exception {
         FakeOrderer stalled = fake(FakeOrderer.stalled());
         OrdererClient client = OrdererClients.create(List.of(stalled.orderer()));
-        CompletableFuture<Void> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+        CompletableFuture<Orderer> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
         stalled.awaitReceived(1);
 
         client.close();
@@ -346,7 +347,7 @@ class FailoverOrdererClientTest {
         FakeOrderer stalled = FakeOrderer.stalled().start(grpc, true);
         FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), second.orderer()));
-        CompletableFuture<Void> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+        CompletableFuture<Orderer> inFlight = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
         stalled.awaitReceived(1);
 
         client.close();

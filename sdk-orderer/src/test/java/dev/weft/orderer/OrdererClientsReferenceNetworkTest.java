@@ -121,7 +121,7 @@ class OrdererClientsReferenceNetworkTest {
         Map<String, Envelope> transactions = endorsedTransactions(200);
         long from = network.orderer().height(network.channel());
         try (OrdererClient client = OrdererClients.create(List.of(orderer.orderer))) {
-            List<CompletableFuture<Void>> sent = transactions.entrySet().parallelStream()
+            List<CompletableFuture<Orderer>> sent = transactions.entrySet().parallelStream()
                     .map(tx -> client.broadcast(tx.getValue(), tx.getKey(), TIMEOUT))
                     .toList();
 
@@ -230,7 +230,7 @@ class OrdererClientsReferenceNetworkTest {
         long from = network.orderer().height(network.channel());
         try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), orderer.orderer))) {
             String stuckId = transactions.get(0).getKey();
-            CompletableFuture<Void> stuck = client.broadcast(transactions.get(0).getValue(), stuckId,
+            CompletableFuture<Orderer> stuck = client.broadcast(transactions.get(0).getValue(), stuckId,
                     Duration.ofMillis(300));
 
             ExecutionException e = assertThrows(ExecutionException.class, () -> stuck.get(20, SECONDS));

@@ -22,7 +22,8 @@ public final class Broadcast implements Handler {
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
         String txId = context.transactionId();
         return services.orderers().broadcast(context.envelope(), txId, context.submitTimeout())
-                .thenApply(accepted -> TxResult.of(txId, context.responses().get(0).response().getResponse().getPayload()));
+                .thenApply(orderer -> TxResult.of(txId, context.responses().get(0).response().getResponse().getPayload())
+                        .submittedTo(orderer));
     }
 
     @Override

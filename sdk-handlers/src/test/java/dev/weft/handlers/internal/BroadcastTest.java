@@ -81,6 +81,7 @@ class BroadcastTest {
         assertEquals(context.transactionId(), result.transactionId());
         assertEquals("first", result.resultAsString());
         assertTrue(result.commit().isEmpty());
+        assertSame(FakeOrderers.ACCEPTED_BY, result.orderer().orElseThrow());
         assertTrue(after.received.isEmpty(), "broadcast is the last step");
     }
 

@@ -8,6 +8,8 @@ import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.CommitStatusSource;
 import dev.weft.core.EndorserSelector;
 import dev.weft.core.Fixtures;
+import dev.weft.core.EndpointConfig;
+import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
 import dev.weft.core.PeerHealth;
@@ -163,14 +165,29 @@ final class StepFixtures {
         }
 
         final List<Call> calls = new CopyOnWriteArrayList<>();
-        private final CompletableFuture<Void> answer;
+        private final CompletableFuture<Orderer> answer;
 
-        FakeOrderers(CompletableFuture<Void> answer) {
+        FakeOrderers(CompletableFuture<Orderer> answer) {
             this.answer = answer;
         }
 
+        /** The orderer that {@link #accepting()} reports; it is never called. */
+        static final Orderer ACCEPTED_BY = Orderer.of("orderer.example.com",
+                EndpointConfig.builder("127.0.0.1:7050").plaintext().build(), new io.grpc.Channel() {
+                    @Override
+                    public <Q, R> io.grpc.ClientCall<Q, R> newCall(io.grpc.MethodDescriptor<Q, R> method,
+                            io.grpc.CallOptions options) {
+                        throw new AssertionError("the fake orderer is never called");
+                    }
+
+                    @Override
+                    public String authority() {
+                        return "orderer.example.com";
+                    }
+                });
+
         static FakeOrderers accepting() {
-            return new FakeOrderers(CompletableFuture.completedFuture(null));
+            return new FakeOrderers(CompletableFuture.completedFuture(ACCEPTED_BY));
         }
 
         static FakeOrderers unused() {
@@ -178,7 +195,7 @@ final class StepFixtures {
         }
 
         @Override
-        public CompletableFuture<Void> broadcast(Envelope envelope, String transactionId, Duration timeout) {
+        public CompletableFuture<Orderer> broadcast(Envelope envelope, String transactionId, Duration timeout) {
             calls.add(new Call(envelope, transactionId, timeout));
             return answer;
         }
