@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * orchestration, its own protobuf classes, written by the Hyperledger project) connects with the
  * connection profile and crypto files the network wrote, initialises the channel, submits
  * CreateAsset through both organisations' peers and the orderer over TLS, waits for its commit
- * event and reads the asset back. The network runs in a child JVM on Weft's classpath.
+ * event and reads the asset back. The network runs in a child JVM, started as a user would start it
+ * ({@code weft network start}).
  */
 class FabricSdkJavaInteropTest {
     @TempDir
@@ -49,10 +50,10 @@ class FabricSdkJavaInteropTest {
 
     @BeforeAll
     static void startNetwork() throws Exception {
-        String classpath = Files.readString(Path.of(System.getProperty("weft.network.classpath"))).trim()
-                + File.pathSeparator + System.getProperty("weft.network.classes");
+        String classpath = Files.readString(Path.of(System.getProperty("weft.cli.classpath"))).trim()
+                + File.pathSeparator + System.getProperty("weft.cli.classes");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        network = new ProcessBuilder(java, "-cp", classpath, "dev.weft.testnet.internal.NetworkProcess",
+        network = new ProcessBuilder(java, "-cp", classpath, "dev.weft.samples.Weft", "network", "start",
                 "--dir", dir.toString())
                 .redirectError(dir.resolve("network-stderr.log").toFile())
                 .start();
@@ -61,7 +62,7 @@ class FabricSdkJavaInteropTest {
             try {
                 String line;
                 while ((line = out.readLine()) != null) {
-                    if (line.startsWith("READY ")) {
+                    if (line.startsWith("Network ready.")) {
                         return line;
                     }
                 }
@@ -80,7 +81,7 @@ class FabricSdkJavaInteropTest {
     @AfterAll
     static void stopNetwork() throws Exception {
         if (network != null) {
-            network.getOutputStream().close();
+            network.destroy(); // SIGTERM, as Ctrl-C would: the CLI's shutdown hook stops the network
             if (!network.waitFor(20, TimeUnit.SECONDS)) {
                 network.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }

@@ -40,6 +40,12 @@ public interface Transaction {
     /** Endorse on exactly these peers (names as in the connection profile). */
     Transaction endorsingPeers(String... peerNames);
 
+    /**
+     * Extension data for the pipeline's handlers (a trace, a retry budget), under a typed key;
+     * handlers read it with {@link TxContext#get}. A null value removes the key.
+     */
+    <T> Transaction put(ContextKey<T> key, T value);
+
     /** Time for endorsement (for an evaluate: the whole evaluate). Default: the gateway's. */
     Transaction endorseTimeout(Duration timeout);
 

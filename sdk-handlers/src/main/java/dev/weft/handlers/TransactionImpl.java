@@ -6,6 +6,7 @@ import dev.weft.handlers.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,7 @@ final class TransactionImpl implements Transaction {
     private final Map<String, ByteString> transientData = new LinkedHashMap<>();
     private final Set<String> organizations = new LinkedHashSet<>();
     private final Set<String> peers = new LinkedHashSet<>();
+    private final Map<ContextKey<?>, Object> extensions = new IdentityHashMap<>();
     private Duration endorseTimeout;
     private Duration submitTimeout;
     private Duration commitTimeout;
@@ -89,6 +91,17 @@ final class TransactionImpl implements Transaction {
     }
 
     @Override
+    public <T> Transaction put(ContextKey<T> key, T value) {
+        Objects.requireNonNull(key, "key");
+        if (value == null) {
+            extensions.remove(key);
+        } else {
+            extensions.put(key, value);
+        }
+        return this;
+    }
+
+    @Override
     public Transaction endorseTimeout(Duration timeout) {
         this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
         return this;
@@ -108,7 +121,7 @@ final class TransactionImpl implements Transaction {
 
     private TxContext context(TxContext.Kind kind) {
         GatewayImpl gateway = network.gateway();
-        return TxContext.builder(kind, network.channelId(), chaincodeName, function)
+        TxContext.Builder context = TxContext.builder(kind, network.channelId(), chaincodeName, function)
                 .arguments(arguments)
                 .transientData(transientData)
                 .endorsingOrganizations(organizations)
@@ -116,8 +129,14 @@ final class TransactionImpl implements Transaction {
                 .policy(policy)
                 .endorseTimeout(endorseTimeout != null ? endorseTimeout : network.timeout(kind))
                 .submitTimeout(submitTimeout != null ? submitTimeout : gateway.submitTimeout)
-                .commitTimeout(commitTimeout != null ? commitTimeout : gateway.commitTimeout)
-                .build();
+                .commitTimeout(commitTimeout != null ? commitTimeout : gateway.commitTimeout);
+        extensions.forEach((key, value) -> putUnchecked(context, key, value));
+        return context.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void putUnchecked(TxContext.Builder context, ContextKey<T> key, Object value) {
+        context.put(key, (T) value); // put() stored the value under its own key's type
     }
 
     @Override

@@ -327,6 +327,28 @@ class GatewayTest {
     }
 
     @Test
+    void put_extensionOnTheTransaction_reachesEveryHandlerAndOnlyThatTransaction() throws Exception {
+        ContextKey<String> trace = ContextKey.named("trace-id");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Handler recording = (ctx, chain) -> {
+            seen.add(ctx.function() + "=" + ctx.get(trace).orElse("none"));
+            return chain.proceed(ctx);
+        };
+
+        try (Gateway gateway = complete().addHandler(recording)
+                .handler(PipelineStep.ENDORSE, endorse -> (ctx, chain) -> {
+                    seen.add("endorse=" + ctx.get(trace).orElse("none"));
+                    return endorse.handle(ctx, chain);
+                }).build()) {
+            Contract contract = gateway.network("mychannel").contract("basic");
+            contract.newTransaction("GetAllAssets").put(trace, "t-42").evaluateAsync().get(20, SECONDS);
+            contract.newTransaction("AssetExists").arguments("x").evaluateAsync().get(20, SECONDS);
+        }
+
+        assertEquals(List.of("GetAllAssets=t-42", "endorse=t-42", "AssetExists=none", "endorse=none"), seen);
+    }
+
+    @Test
     void addHandler_retryOnCommitException_secondAttemptHasNewTransactionId() throws Exception {
         List<String> attempts = new CopyOnWriteArrayList<>();
         List<Throwable> retriedOn = new CopyOnWriteArrayList<>();

@@ -1,0 +1,231 @@
+package dev.weft.samples;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.weft.handlers.Contract;
+import dev.weft.handlers.Gateway;
+import dev.weft.testnet.ReferenceNetwork;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code weft bench}: a load generator of CreateAsset submits with unique keys. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Submits CreateAsset transactions with unique keys, as a closed loop (--concurrency always "
+                + "in flight) or an open loop (--rate per second), against a network given by --profile or an"
+                + " embedded one (--embedded). Reports committed tx/s, failures by kind, latency percentiles,"
+                + " and CPU time per committed transaction (of this process, which with --embedded includes "
+                + "the network).")
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = "--embedded", description = "Run against a reference network started in this process.")
+    boolean embedded;
+
+    @Option(names = "--chaincode", defaultValue = "basic", paramLabel = "NAME",
+            description = "A chaincode with the asset-transfer CreateAsset. Default: ${DEFAULT-VALUE}.")
+    String chaincode;
+
+    @Option(names = "--concurrency", defaultValue = "16", paramLabel = "C",
+            description = "Closed loop: transactions kept in flight. Default: ${DEFAULT-VALUE}.")
+    int concurrency;
+
+    @Option(names = "--rate", paramLabel = "R", description = "Open loop: start R transactions per second instead.")
+    Double rate;
+
+    @Option(names = "--max-in-flight", defaultValue = "10000", paramLabel = "N",
+            description = "Open loop: skip (and count) transactions when N are waiting. Default: ${DEFAULT-VALUE}.")
+    int maxInFlight;
+
+    @Option(names = "--duration", defaultValue = "10s", converter = Durations.class, paramLabel = "DURATION",
+            description = "How long to run. Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--count", paramLabel = "N", description = "Run N transactions instead of for a duration.")
+    Long count;
+
+    @Option(names = "--warmup", defaultValue = "0s", converter = Durations.class, paramLabel = "DURATION",
+            description = "Run this long first without counting it (JIT, connections). Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(names = "--batch-timeout", converter = Durations.class, paramLabel = "DURATION",
+            description = "With --embedded: the orderer's batch timeout. Default: the network's (100ms).")
+    Duration batchTimeout;
+
+    @Option(names = "--json", description = "Print the figures as JSON, for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        if (embedded) {
+            ReferenceNetwork.Builder builder = ReferenceNetwork.builder();
+            if (batchTimeout != null) {
+                builder.batchTimeout(batchTimeout);
+            }
+            try (ReferenceNetwork network = builder.start(); Gateway gateway = embeddedGateway(network)) {
+                return run(out, gateway);
+            }
+        }
+        try (Gateway gateway = client.gateway().build()) {
+            return run(out, gateway);
+        }
+    }
+
+    private void validate() {
+        if (embedded == (client.profile != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give either --embedded or --profile (with the client identity), not both or neither");
+        }
+        if (!embedded && batchTimeout != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-timeout applies only with --embedded");
+        }
+        if (concurrency < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--concurrency must be at least 1, got " + concurrency);
+        }
+        if (rate != null && !(rate > 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rate must be positive, got " + rate);
+        }
+        if (count != null && count < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
+        }
+        if (duration.isZero()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive");
+        }
+        if (maxInFlight < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-in-flight must be at least 1");
+        }
+    }
+
+    private static Gateway embeddedGateway(ReferenceNetwork network) {
+        ReferenceNetwork.User user = network.user("Org1MSP");
+        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer())
+                .addOrderer(network.orderer().name(), network.orderer().endpointConfig());
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            builder.addPeer(peer.name(), peer.mspId(), peer.endpointConfig());
+        }
+        return builder.build();
+    }
+
+    private int run(PrintWriter out, Gateway gateway) throws Exception {
+        Contract contract = gateway.network(embedded ? "mychannel" : client.channel).contract(chaincode);
+        String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+        LoadGenerator.Limit limit = count != null ? LoadGenerator.Limit.ofCount(count) : LoadGenerator.Limit.of(duration);
+        try (LoadGenerator load = new LoadGenerator(n -> contract.newTransaction("CreateAsset")
+                .arguments(prefix + n, "blue", "5", "Bench", String.valueOf(n)).submitAsync())) {
+            if (!warmup.isZero()) {
+                measure(load, LoadGenerator.Limit.of(warmup), "warm-up");
+            }
+            LoadGenerator.Report report = measure(load, limit, "bench");
+            out.println(json ? json(report) : table(report, embedded));
+            out.flush();
+            return report.committed() > 0 ? 0 : Weft.FAILURE;
+        }
+    }
+
+    private LoadGenerator.Report measure(LoadGenerator load, LoadGenerator.Limit limit, String task) throws Exception {
+        boolean showProgress = !json && System.console() != null;
+        if (!showProgress) {
+            return rate != null ? load.openLoop(rate, maxInFlight, limit) : load.closedLoop(concurrency, limit);
+        }
+        long max = limit.duration() != null ? limit.duration().toSeconds() : limit.count();
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max)
+                .setUnit(limit.duration() != null ? " s" : " tx", 1)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            long start = System.nanoTime();
+            Thread updater = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+                    bar.stepTo(limit.duration() != null ? Math.min(max, seconds) : load.committedSoFar());
+                    bar.setExtraMessage(Text.count(load.committedSoFar()) + " committed");
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "weft-bench-progress");
+            updater.setDaemon(true);
+            updater.start();
+            try {
+                return rate != null ? load.openLoop(rate, maxInFlight, limit) : load.closedLoop(concurrency, limit);
+            } finally {
+                updater.interrupt();
+                updater.join();
+                bar.stepTo(max);
+            }
+        }
+    }
+
+    static String table(LoadGenerator.Report r, boolean embedded) {
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text);
+        out.printf(Locale.ROOT, "%-13s %s%n", "mode", r.mode());
+        out.printf(Locale.ROOT, "%-13s %s tx in %.1f s = %.1f tx/s%n", "committed", Text.count(r.committed()),
+                r.elapsed().toNanos() / 1e9, r.throughput());
+        out.printf(Locale.ROOT, "%-13s %s%s%n", "failures", Text.count(r.failed()), r.failures().isEmpty() ? ""
+                : " " + r.failures());
+        if (r.skipped() > 0) {
+            out.printf(Locale.ROOT, "%-13s %s (too many in flight)%n", "skipped", Text.count(r.skipped()));
+        }
+        out.printf(Locale.ROOT, "%-13s p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n", "latency (ms)",
+                r.percentileMillis(50), r.percentileMillis(90), r.percentileMillis(99), r.percentileMillis(99.9),
+                r.maxMillis());
+        out.printf(Locale.ROOT, "%-13s %s%n", "CPU per tx", r.cpuMicrosPerTransaction() < 0 ? "n/a"
+                : r.cpuMicrosPerTransaction() + " µs (process CPU" + (embedded ? ", network included)" : ")"));
+        out.printf(Locale.ROOT, "%-13s %d%n", "peak threads", r.peakThreads());
+        out.flush();
+        return text.toString().stripTrailing();
+    }
+
+    static String json(LoadGenerator.Report r) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("mode", r.mode());
+            g.writeNumberField("concurrency", r.concurrency());
+            g.writeNumberField("committed", r.committed());
+            g.writeNumberField("failed", r.failed());
+            g.writeObjectFieldStart("failures");
+            for (Map.Entry<String, Long> e : r.failures().entrySet()) {
+                g.writeNumberField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeNumberField("skipped", r.skipped());
+            g.writeNumberField("seconds", r.elapsed().toNanos() / 1e9);
+            g.writeNumberField("txPerSecond", r.throughput());
+            g.writeObjectFieldStart("latencyMs");
+            g.writeNumberField("p50", r.percentileMillis(50));
+            g.writeNumberField("p90", r.percentileMillis(90));
+            g.writeNumberField("p99", r.percentileMillis(99));
+            g.writeNumberField("p99.9", r.percentileMillis(99.9));
+            g.writeNumberField("max", r.maxMillis());
+            g.writeEndObject();
+            g.writeNumberField("cpuMicrosPerTx", r.cpuMicrosPerTransaction());
+            g.writeNumberField("peakThreads", r.peakThreads());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.weft.samples;
+
+import dev.weft.core.ConnectionProfile;
+import dev.weft.core.Credentials;
+import dev.weft.core.Signers;
+import dev.weft.core.X509Identity;
+import dev.weft.handlers.Gateway;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command connects to a Fabric network: a connection profile and the client identity, given
+ * as a certificate and key or as a cryptogen-style MSP directory.
+ */
+final class ClientOptions {
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Fabric connection profile (YAML or JSON), e.g. one written by 'weft network start'.")
+    Path profile;
+
+    @Option(names = "--msp", paramLabel = "MSPID",
+            description = "The client's MSP id. Default: the profile's client organization.")
+    String mspId;
+
+    @Option(names = "--cert", paramLabel = "FILE", description = "The client's certificate (PEM).")
+    Path certificate;
+
+    @Option(names = "--key", paramLabel = "FILE", description = "The client's private key (PEM, PKCS#8 or SEC1).")
+    Path key;
+
+    @Option(names = "--msp-dir", paramLabel = "DIR",
+            description = "An MSP directory (signcerts/ and keystore/), instead of --cert and --key.")
+    Path mspDirectory;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Client TLS certificate, for mutual TLS.")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Client TLS key, for mutual TLS.")
+    Path tlsKey;
+
+    @Option(names = "--channel", defaultValue = "mychannel", paramLabel = "NAME",
+            description = "The channel. Default: ${DEFAULT-VALUE}.")
+    String channel;
+
+    /** A gateway builder with the profile and identity; the caller adds options and builds it. */
+    Gateway.Builder gateway() {
+        if (profile == null) {
+            throw new Weft.UsageException("--profile is required: the connection profile of the network to use");
+        }
+        ConnectionProfile connectionProfile = ConnectionProfile.load(existing(profile, "--profile"));
+        Path certificateFile;
+        Path keyFile;
+        if (mspDirectory != null) {
+            if (certificate != null || key != null) {
+                throw new Weft.UsageException("give either --msp-dir or --cert and --key, not both");
+            }
+            certificateFile = onlyFile(existing(mspDirectory, "--msp-dir").resolve("signcerts"), "--msp-dir");
+            keyFile = onlyFile(mspDirectory.resolve("keystore"), "--msp-dir");
+        } else if (certificate != null && key != null) {
+            certificateFile = existing(certificate, "--cert");
+            keyFile = existing(key, "--key");
+        } else {
+            throw new Weft.UsageException("the client identity is missing: give --cert and --key, or --msp-dir");
+        }
+        String msp = mspId != null ? mspId : connectionProfile.clientOrganization()
+                .map(ConnectionProfile.Organization::mspId)
+                .orElseThrow(() -> new Weft.UsageException("--msp is required: the profile " + profile
+                        + " names no client organization"));
+        X509Certificate cert = Credentials.readCertificate(certificateFile);
+        PrivateKey privateKey = Credentials.readPrivateKey(keyFile);
+        Credentials.checkKeyPair(cert, privateKey);
+        X509Identity identity = X509Identity.of(msp, cert);
+        Gateway.Builder builder = Gateway.builder()
+                .identity(identity)
+                .signer(Signers.newPrivateKeySigner(identity, privateKey))
+                .connectionProfile(connectionProfile);
+        if (tlsCertificate != null || tlsKey != null) {
+            if (tlsCertificate == null || tlsKey == null) {
+                throw new Weft.UsageException("mutual TLS needs both --tls-cert and --tls-key");
+            }
+            builder.clientTls(Credentials.readCertificates(existing(tlsCertificate, "--tls-cert")),
+                    Credentials.readPrivateKey(existing(tlsKey, "--tls-key")));
+        }
+        return builder;
+    }
+
+    static Path existing(Path file, String option) {
+        if (!Files.exists(file)) {
+            throw new Weft.UsageException(option + ": " + file + " does not exist");
+        }
+        return file;
+    }
+
+    /** The single file in an MSP sub-directory (cryptogen writes exactly one). */
+    private static Path onlyFile(Path directory, String option) {
+        if (!Files.isDirectory(directory)) {
+            throw new Weft.UsageException(option + ": " + directory + " does not exist; an MSP directory holds "
+                    + "signcerts/ and keystore/");
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Path> regular = files.filter(Files::isRegularFile).sorted().toList();
+            if (regular.size() != 1) {
+                throw new Weft.UsageException(option + ": " + directory + " holds " + regular.size()
+                        + " files; expected exactly one");
+            }
+            return regular.get(0);
+        } catch (IOException e) {
+            throw new Weft.UsageException(option + ": cannot list " + directory + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.weft.samples;
+
+import dev.weft.core.CommitException;
+import dev.weft.core.TransactionException;
+import dev.weft.handlers.TxResult;
+import dev.weft.handlers.internal.Futures;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Drives transactions and measures them: a closed loop (a fixed number always in flight) or an
+ * open loop (a fixed arrival rate, whatever the latency), for a duration or a number of
+ * transactions. A warm-up is a run whose figures are thrown away.
+ *
+ * <p>Latency is from the call that starts a transaction to the completion of its future (for a
+ * submit: the commit). CPU is the whole process's CPU time over the run.
+ */
+final class LoadGenerator implements AutoCloseable {
+    /** What to run: the n-th transaction (n counts up across runs), as a future. */
+    private final LongFunction<CompletableFuture<TxResult>> transaction;
+    private final ExecutorService issuers;
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile Run current;
+
+    LoadGenerator(LongFunction<CompletableFuture<TxResult>> transaction) {
+        this.transaction = transaction;
+        AtomicInteger n = new AtomicInteger();
+        // Starting a transaction signs its proposal on the calling thread: use every core for it.
+        this.issuers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "weft-bench-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** When to stop issuing: after a duration, or after a number of transactions. */
+    record Limit(Duration duration, long count) {
+        static Limit of(Duration duration) {
+            return new Limit(duration, Long.MAX_VALUE);
+        }
+
+        static Limit ofCount(long count) {
+            return new Limit(null, count);
+        }
+    }
+
+    /** Committed transactions of the run under way, for a progress display. */
+    long committedSoFar() {
+        Run run = current;
+        return run == null ? 0 : run.committed.sum();
+    }
+
+    /** Keeps {@code concurrency} transactions in flight until the limit, then waits for them. */
+    Report closedLoop(int concurrency, Limit limit) {
+        Run run = new Run(limit);
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        run.inFlight.set(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            issuers.execute(() -> next(run, drained));
+        }
+        drained.join();
+        return run.report("closed loop, " + concurrency + " in flight", concurrency);
+    }
+
+    private void next(Run run, CompletableFuture<Void> drained) {
+        if (!run.mayIssue()) {
+            if (run.inFlight.decrementAndGet() == 0) {
+                drained.complete(null);
+            }
+            return;
+        }
+        // Continue on an issuer thread: a future that fails at once must not recurse on this stack.
+        run.start().whenCompleteAsync((result, error) -> next(run, drained), issuers);
+    }
+
+    /**
+     * Starts {@code rate} transactions per second until the limit, then waits for those in flight.
+     * When {@code maxInFlight} are already waiting, a due transaction is skipped and counted.
+     */
+    Report openLoop(double rate, int maxInFlight, Limit limit) throws InterruptedException {
+        Run run = new Run(limit);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-bench-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        AtomicLong started = new AtomicLong();
+        ticker.scheduleAtFixedRate(() -> {
+            long due = (long) ((System.nanoTime() - run.startNanos) / 1e9 * rate);
+            while (started.get() < due) {
+                if (!run.mayIssue()) {
+                    stopped.complete(null);
+                    return;
+                }
+                started.incrementAndGet();
+                if (run.inFlight.get() >= maxInFlight) {
+                    run.skipped.increment();
+                    continue;
+                }
+                run.inFlight.incrementAndGet();
+                issuers.execute(() -> run.start().whenComplete((r, e) -> run.inFlight.decrementAndGet()));
+            }
+        }, 0, 1, TimeUnit.MILLISECONDS);
+        try {
+            stopped.join();
+        } finally {
+            ticker.shutdownNow();
+        }
+        while (run.inFlight.get() > 0) {
+            Thread.sleep(10); // the caller's thread, waiting for the last commits
+        }
+        return run.report(String.format(Locale.ROOT, "open loop, %.0f tx/s offered", rate), maxInFlight);
+    }
+
+    static String kind(Throwable error) {
+        Throwable t = Futures.unwrap(error);
+        if (t instanceof CommitException c) {
+            return "CommitException " + c.validationCode();
+        }
+        if (t instanceof TransactionException e) {
+            return e.getClass().getSimpleName() + " at " + e.stage();
+        }
+        return t.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        issuers.shutdownNow();
+    }
+
+    /** One run: its limit, clock, counters and latencies. */
+    private final class Run {
+        final Limit limit;
+        final long startNanos = System.nanoTime();
+        final long startCpu = processCpuNanos();
+        final long deadline;
+        final AtomicLong issued = new AtomicLong();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final Recorder latencies = new Recorder(3);
+        final LongAdder committed = new LongAdder();
+        final LongAdder skipped = new LongAdder();
+        final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+
+        Run(Limit limit) {
+            this.limit = limit;
+            this.deadline = limit.duration() == null ? Long.MAX_VALUE : startNanos + limit.duration().toNanos();
+            threads.resetPeakThreadCount();
+            current = this;
+        }
+
+        boolean mayIssue() {
+            return System.nanoTime() < deadline && issued.getAndIncrement() < limit.count();
+        }
+
+        CompletableFuture<TxResult> start() {
+            long started = System.nanoTime();
+            CompletableFuture<TxResult> future;
+            try {
+                future = transaction.apply(sequence.getAndIncrement());
+            } catch (RuntimeException e) {
+                future = CompletableFuture.failedFuture(e);
+            }
+            return future.whenComplete((result, error) -> {
+                if (error == null) {
+                    latencies.recordValue(Math.max(1, (System.nanoTime() - started) / 1000));
+                    committed.increment();
+                } else {
+                    failures.computeIfAbsent(kind(error), k -> new LongAdder()).increment();
+                }
+            });
+        }
+
+        Report report(String mode, int concurrency) {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+            long cpu = processCpuNanos();
+            Map<String, Long> failed = new TreeMap<>();
+            failures.forEach((k, v) -> failed.put(k, v.sum()));
+            return new Report(mode, concurrency, committed.sum(), failed, skipped.sum(), elapsed,
+                    latencies.getIntervalHistogram(), cpu < 0 || startCpu < 0 ? -1 : (cpu - startCpu) / 1000,
+                    threads.getPeakThreadCount());
+        }
+    }
+
+    private static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    /**
+     * The figures of a run.
+     *
+     * @param cpuMicros process CPU time over the run in µs, or -1 if the JVM cannot tell
+     */
+    record Report(String mode, int concurrency, long committed, Map<String, Long> failures, long skipped,
+            Duration elapsed, Histogram latencyMicros, long cpuMicros, int peakThreads) {
+        double throughput() {
+            double seconds = elapsed.toNanos() / 1e9;
+            return seconds == 0 ? 0 : committed / seconds;
+        }
+
+        double percentileMillis(double percentile) {
+            return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getValueAtPercentile(percentile) / 1000.0;
+        }
+
+        double maxMillis() {
+            return latencyMicros.getTotalCount() == 0 ? 0 : latencyMicros.getMaxValue() / 1000.0;
+        }
+
+        long failed() {
+            return failures.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Process CPU per committed transaction in µs, or -1. */
+        long cpuMicrosPerTransaction() {
+            return cpuMicros < 0 || committed == 0 ? -1 : cpuMicros / committed;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.weft.samples;
+
+import dev.weft.testnet.AssetTransferChaincode;
+import dev.weft.testnet.ReferenceNetwork;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code weft network ...}: the reference network as a standalone process. */
+@Command(name = "network", mixinStandardHelpOptions = true, description = "Runs the reference network.",
+        subcommands = NetworkCommand.Start.class)
+final class NetworkCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: start");
+    }
+
+    /** The line printed once the network accepts connections; scripts and tests wait for it. */
+    static final String READY = "Network ready. Press Ctrl-C to stop it.";
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Starts a reference network and runs it until Ctrl-C: a solo orderer and peers over TLS, "
+                    + "chaincodes 'basic' (asset-transfer-basic) and 'events' (asset-transfer-events). Writes "
+                    + "crypto material (cryptogen layout) and one connection profile per organisation into DIR.")
+    static final class Start implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--dir", defaultValue = "weft-network", paramLabel = "DIR",
+                description = "Where to write crypto material and connection profiles. Default: ${DEFAULT-VALUE}.")
+        Path directory;
+
+        @Option(names = "--orgs", defaultValue = "2", paramLabel = "N",
+                description = "Number of peer organisations (Org1MSP ... OrgNMSP). Default: ${DEFAULT-VALUE}.")
+        int organizations;
+
+        @Option(names = "--peers-per-org", defaultValue = "1", paramLabel = "N",
+                description = "Peers per organisation. Default: ${DEFAULT-VALUE}.")
+        int peersPerOrganization;
+
+        @Option(names = "--channel", defaultValue = "mychannel", paramLabel = "NAME",
+                description = "The channel. Default: ${DEFAULT-VALUE}.")
+        String channel;
+
+        @Option(names = "--batch-timeout", defaultValue = "100ms", paramLabel = "DURATION",
+                converter = Durations.class, description = "Cut a block after this long (e.g. 50ms, 2s). "
+                        + "Default: ${DEFAULT-VALUE}.")
+        Duration batchTimeout;
+
+        @Option(names = "--batch-size", defaultValue = "100", paramLabel = "N",
+                description = "Cut a block at this many transactions. Default: ${DEFAULT-VALUE}.")
+        int batchSize;
+
+        @Option(names = "--base-port", defaultValue = "0", paramLabel = "PORT",
+                description = "Orderer on PORT, peers on PORT+1, PORT+2...; 0 picks free ports. Default: ${DEFAULT-"
+                        + "VALUE}.")
+        int basePort;
+
+        @Option(names = "--client-auth", description = "Require client TLS certificates (mutual TLS).")
+        boolean clientAuth;
+
+        @Override
+        public Integer call() throws Exception {
+            check(organizations >= 1 && organizations <= 20, "--orgs must be between 1 and 20, got " + organizations);
+            check(peersPerOrganization >= 1 && peersPerOrganization <= 10,
+                    "--peers-per-org must be between 1 and 10, got " + peersPerOrganization);
+            check(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+            check(!batchTimeout.isZero(), "--batch-timeout must be positive");
+            check(basePort >= 0 && basePort <= 65535 - 1 - organizations * peersPerOrganization,
+                    "--base-port must leave room for the orderer and every peer below 65536, got " + basePort);
+            if (Files.exists(directory) && !Files.isDirectory(directory)) {
+                throw new Weft.UsageException("--dir: " + directory + " exists and is not a directory");
+            }
+            List<String> mspIds = new ArrayList<>();
+            for (int i = 1; i <= organizations; i++) {
+                mspIds.add("Org" + i + "MSP");
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            ReferenceNetwork network = ReferenceNetwork.builder()
+                    .organizations(mspIds.toArray(String[]::new))
+                    .peersPerOrganization(peersPerOrganization)
+                    .channels(channel)
+                    .chaincode("basic", new AssetTransferChaincode())
+                    .chaincode("events", AssetTransferChaincode.withEvents())
+                    .batchSize(batchSize, 99 * 1024 * 1024, 512 * 1024) // Fabric's default byte limits
+                    .batchTimeout(batchTimeout)
+                    .basePort(basePort)
+                    .clientAuthRequired(clientAuth)
+                    .start();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                network.close();
+                stopped.countDown();
+            }, "weft-network-stop"));
+            Map<String, Path> profiles = network.writeTo(directory);
+            describe(out, network, profiles);
+            out.println(READY);
+            out.flush();
+            stopped.await();
+            return 0;
+        }
+
+        private void describe(PrintWriter out, ReferenceNetwork network, Map<String, Path> profiles) {
+            out.printf("Reference network on channel %s%n", channel);
+            out.printf("  %-9s %-28s %s%n", "orderer", network.orderer().name(), network.orderer().endpoint());
+            for (ReferenceNetwork.Peer peer : network.peers()) {
+                out.printf("  %-9s %-28s %s  (%s)%n", "peer", peer.name(), peer.endpoint(), peer.mspId());
+            }
+            profiles.forEach((msp, path) -> out.printf("  %-9s %-28s %s%n", "profile", msp, path));
+            out.printf("  %-9s basic (asset-transfer-basic), events (asset-transfer-events); policy MAJORITY "
+                    + "Endorsement%n", "chaincode");
+            if (clientAuth) {
+                out.println("  mutual TLS: clients must present a TLS certificate (--tls-cert, --tls-key)");
+            }
+            ReferenceNetwork.User user = network.user("Org1MSP");
+            Path msp = directory.resolve("organizations/peerOrganizations/org1.example.com/users")
+                    .resolve(user.name()).resolve("msp");
+            out.println();
+            out.println("Try, from another terminal:");
+            String weft = System.getProperty("weft.command", "weft");
+            out.printf("  %s submit --profile %s --msp-dir %s --channel %s --chaincode basic CreateAsset asset1 blue 5 "
+                    + "Tom 100%n", weft, profiles.get("Org1MSP"), msp, channel);
+            out.printf("  %s listen --profile %s --msp-dir %s --channel %s --chaincode events%n", weft,
+                    profiles.get("Org1MSP"), msp, channel);
+        }
+
+        private void check(boolean condition, String message) {
+            if (!condition) {
+                throw new CommandLine.ParameterException(spec.commandLine(), message);
+            }
+        }
+    }
+}

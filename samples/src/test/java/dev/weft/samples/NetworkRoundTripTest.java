@@ -1,0 +1,140 @@
+package dev.weft.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code weft network start} in a child JVM, as a user runs it, then submit, evaluate and listen
+ * against it through the files it wrote.
+ */
+class NetworkRoundTripTest {
+    @TempDir
+    static Path dir;
+    private static Process network;
+    private static final List<String> networkOutput = new ArrayList<>();
+    private static Path profile;
+    private static Path userMsp;
+
+    @BeforeAll
+    static void startNetwork() throws Exception {
+        String classpath = Files.readString(Path.of(System.getProperty("weft.cli.classpath"))).trim()
+                + File.pathSeparator + System.getProperty("weft.cli.classes");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        network = new ProcessBuilder(java, "-cp", classpath, "dev.weft.samples.Weft", "network", "start",
+                "--dir", dir.resolve("net").toString(), "--batch-timeout", "50ms")
+                .redirectError(dir.resolve("network-stderr.log").toFile())
+                .start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    synchronized (networkOutput) {
+                        networkOutput.add(line);
+                    }
+                    if (line.equals(NetworkCommand.READY)) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (!ready.get(90, TimeUnit.SECONDS)) {
+            throw new AssertionError("weft network start ended before it was ready: " + networkOutput + "\n"
+                    + Files.readString(dir.resolve("network-stderr.log")));
+        }
+        Path org1 = dir.resolve("net/organizations/peerOrganizations/org1.example.com");
+        profile = org1.resolve("connection-org1.yaml");
+        userMsp = org1.resolve("users/User1@org1.example.com/msp");
+    }
+
+    @AfterAll
+    static void stopNetwork() throws Exception {
+        if (network != null) {
+            network.destroy(); // SIGTERM: what Ctrl-C does, through the shutdown hook
+            assertTrue(network.waitFor(30, TimeUnit.SECONDS), "the network process did not stop on SIGTERM");
+        }
+    }
+
+    private static String[] with(String command, String... rest) {
+        List<String> args = new ArrayList<>(List.of(command, "--profile", profile.toString(),
+                "--msp-dir", userMsp.toString()));
+        args.addAll(List.of(rest));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void networkStart_printsEndpointsProfilesAndACommandToTry() {
+        String printed;
+        synchronized (networkOutput) {
+            printed = String.join("\n", networkOutput);
+        }
+        assertTrue(printed.contains("orderer   orderer.example.com"), printed);
+        assertTrue(printed.contains("peer0.org1.example.com"), printed);
+        assertTrue(printed.contains(profile.toString()), printed);
+        assertTrue(printed.contains("submit --profile " + profile), printed);
+    }
+
+    @Test
+    void submitEvaluateListen_againstTheStartedNetwork_roundTrip() {
+        Cli created = Cli.run(with("submit", "--chaincode", "events", "CreateAsset", "cli-1", "blue", "5", "Tom", "100"));
+        assertEquals(0, created.exitCode(), created.toString());
+        assertTrue(created.out().contains("\"Owner\" : \"Tom\""), created.toString());
+        assertTrue(created.out().contains("status VALID"), created.toString());
+
+        Cli transferred = Cli.run(with("submit", "--chaincode", "events", "--json", "--transient", "note=gift",
+                "TransferAsset", "cli-1", "Ann"));
+        assertEquals(0, transferred.exitCode(), transferred.toString());
+        assertTrue(transferred.out().contains("\"status\":\"VALID\""), transferred.toString());
+        assertTrue(transferred.out().contains("\"result\":\"Tom\""), transferred.toString());
+
+        Cli read = Cli.run(with("evaluate", "--chaincode", "events", "ReadAsset", "cli-1"));
+        assertEquals(0, read.exitCode(), read.toString());
+        assertTrue(read.out().contains("\"Owner\" : \"Ann\""), read.toString());
+
+        Cli events = Cli.run(with("listen", "--chaincode", "events", "--from", "0", "--count", "2"));
+        assertEquals(0, events.exitCode(), events.toString());
+        List<String> lines = events.out().lines().toList();
+        assertEquals(2, lines.size(), events.toString());
+        assertTrue(lines.get(0).contains("CreateAsset") && lines.get(0).contains("\"Owner\":\"Tom\""), lines.get(0));
+        assertTrue(lines.get(1).contains("TransferAsset") && lines.get(1).contains("\"Owner\":\"Ann\""), lines.get(1));
+
+        Cli blocks = Cli.run(with("listen", "--from", "0", "--count", "2"));
+        assertEquals(0, blocks.exitCode(), blocks.toString());
+        assertTrue(blocks.out().lines().findFirst().orElse("").contains("config"), blocks.toString());
+        assertTrue(blocks.out().contains("VALID events.CreateAsset"), blocks.toString());
+
+        Cli filtered = Cli.run(with("listen", "--filtered", "--from", "1", "--count", "1"));
+        assertEquals(0, filtered.exitCode(), filtered.toString());
+        assertTrue(filtered.out().startsWith("block 1"), filtered.toString());
+        assertTrue(filtered.out().contains("VALID"), filtered.toString());
+    }
+
+    @Test
+    void evaluate_chaincodeError_exitOneWithTheChaincodesMessageOnOneLine() {
+        Cli result = Cli.run(with("evaluate", "--chaincode", "basic", "ReadAsset", "no-such-asset"));
+
+        assertEquals(1, result.exitCode(), result.toString());
+        assertEquals(1, result.err().lines().count(), result.toString());
+        assertTrue(result.err().startsWith("weft: EndorseException"), result.toString());
+        assertTrue(result.err().contains("The asset no-such-asset does not exist"), result.toString());
+    }
+}
