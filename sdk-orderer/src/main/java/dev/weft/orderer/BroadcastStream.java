@@ -20,10 +20,13 @@ import org.slf4j.LoggerFactory;
  * it received them, so answers are matched to envelopes by position.
  *
  * <p>A Fabric orderer ends the stream right after any answer other than SUCCESS, without reading
- * what was sent after the rejected envelope; those envelopes are sent again on a new stream. When
- * the stream fails (transport error, cancellation), every unanswered envelope fails with that
- * error: the orderer may or may not have received it, and the caller decides whether to try
- * another orderer.
+ * what was sent after that envelope. If the answer was about that envelope (BAD_REQUEST,
+ * FORBIDDEN, too large) the envelopes behind it are sent again on a new stream; if it was about
+ * the orderer (SERVICE_UNAVAILABLE, NOT_FOUND, INTERNAL_SERVER_ERROR) they fail with UNAVAILABLE,
+ * so that each moves on to another orderer rather than be refused one at a time. When the stream
+ * fails (transport error, cancellation), every unanswered envelope fails with that error: the
+ * orderer may or may not have received it, and the caller decides whether to try another orderer
+ * (sending the same envelope twice is harmless: Fabric keeps the first of a transaction id).
  *
  * <p>Thread-safe: all stream operations happen under one lock.
  */
@@ -47,8 +50,8 @@ final class BroadcastStream {
 
     /**
      * Sends an envelope. The future completes with the orderer's answer, or exceptionally when the
-     * stream failed before answering. Cancelling the future does not unsend the envelope, but it
-     * is not sent again and, if still unanswered, the stream is reset (see {@link #abandon}).
+     * stream failed before answering. Cancelling the future does not unsend the envelope; see
+     * {@link #abandon}.
      */
     Pending send(Envelope envelope) {
         Pending pending = new Pending(envelope);
@@ -57,33 +60,47 @@ final class BroadcastStream {
     }
 
     private void send(Pending pending) {
+        Throwable failedAtStart = null;
         synchronized (lock) {
             if (closed) {
-                pending.answer.completeExceptionally(Status.CANCELLED.withDescription("orderer client closed")
-                        .asRuntimeException());
-                return;
+                failedAtStart = Status.CANCELLED.withDescription("orderer client closed").asRuntimeException();
+            } else {
+                Call call = current;
+                if (call == null) {
+                    call = new Call();
+                    current = call;
+                    // With a direct executor a call that cannot start fails inside this line.
+                    AtomicBroadcastGrpc.newStub(orderer.channel()).broadcast(call);
+                }
+                if (call.failure != null) {
+                    failedAtStart = call.failure;
+                } else {
+                    call.unanswered.add(pending);
+                    pending.call = call;
+                    call.requests.onNext(pending.envelope);
+                }
             }
-            if (current == null) {
-                current = new Call();
-                AtomicBroadcastGrpc.newStub(orderer.channel()).broadcast(current);
-            }
-            current.unanswered.add(pending);
-            pending.call = current;
-            current.requests.onNext(pending.envelope);
+        }
+        if (failedAtStart != null) {
+            pending.answer.completeExceptionally(failedAtStart);
         }
     }
 
     /**
-     * Gives up on an envelope the caller stopped waiting for. If the orderer has not answered it,
-     * the stream is presumed stuck and is cancelled; its other envelopes fail and the next send
-     * opens a new stream.
+     * Gives up on an envelope the caller stopped waiting for. It keeps its place among the
+     * unanswered ones (answers are matched by position) and its answer is dropped when it comes.
+     * Only when no one waits for any envelope of the stream is it presumed stuck and cancelled:
+     * other transactions' envelopes, which the orderer may already have, never fail because one
+     * caller ran out of time.
      */
     void abandon(Pending pending) {
         pending.answer.cancel(false);
         synchronized (lock) {
             Call call = pending.call;
-            if (call != null && call.unanswered.contains(pending)) {
-                log.debug("no answer from orderer {} in time; resetting its broadcast stream", orderer.target());
+            if (call != null && !call.unanswered.isEmpty()
+                    && call.unanswered.stream().allMatch(p -> p.answer.isDone())) {
+                log.debug("no answer from orderer {} in time and no one waits any more; resetting its broadcast "
+                        + "stream", orderer.target());
                 cancel(call, "no answer from the orderer in time");
             }
         }
@@ -107,6 +124,16 @@ final class BroadcastStream {
         call.requests.cancel(reason, null);
     }
 
+    /**
+     * Whether a non-SUCCESS answer concerns only that envelope (the orderer would accept others),
+     * as opposed to the orderer's state (unavailable, no such channel, internal error).
+     */
+    static boolean isAboutTheEnvelope(org.hyperledger.fabric.protos.common.Status status) {
+        return status == org.hyperledger.fabric.protos.common.Status.BAD_REQUEST
+                || status == org.hyperledger.fabric.protos.common.Status.FORBIDDEN
+                || status == org.hyperledger.fabric.protos.common.Status.REQUEST_ENTITY_TOO_LARGE;
+    }
+
     /** One envelope waiting for its answer. */
     static final class Pending {
         final Envelope envelope;
@@ -123,8 +150,10 @@ final class BroadcastStream {
     final class Call implements ClientResponseObserver<Envelope, BroadcastResponse> {
         final ArrayDeque<Pending> unanswered = new ArrayDeque<>();
         ClientCallStreamObserver<Envelope> requests;
-        /** Whether the orderer rejected an envelope, which ends the stream. Guarded by the lock. */
-        boolean rejected;
+        /** The non-SUCCESS answer that ends the stream, if one came. Guarded by the lock. */
+        org.hyperledger.fabric.protos.common.Status rejection;
+        /** Set when the call has failed; nothing more is sent on it. Guarded by the lock. */
+        Throwable failure;
 
         @Override
         public void beforeStart(ClientCallStreamObserver<Envelope> requestStream) {
@@ -137,7 +166,7 @@ final class BroadcastStream {
             synchronized (lock) {
                 answered = unanswered.poll();
                 if (response.getStatus() != org.hyperledger.fabric.protos.common.Status.SUCCESS) {
-                    rejected = true;
+                    rejection = response.getStatus();
                     if (current == this) {
                         current = null; // the orderer ends the stream after this answer
                     }
@@ -152,7 +181,7 @@ final class BroadcastStream {
 
         @Override
         public void onError(Throwable t) {
-            List<Pending> failed = detach();
+            List<Pending> failed = detach(t);
             for (Pending p : failed) {
                 p.answer.completeExceptionally(t);
             }
@@ -160,18 +189,24 @@ final class BroadcastStream {
 
         @Override
         public void onCompleted() {
-            boolean endedByRejection;
+            org.hyperledger.fabric.protos.common.Status endedBy;
             synchronized (lock) {
-                endedByRejection = rejected;
+                endedBy = rejection;
             }
-            List<Pending> left = detach();
+            List<Pending> left = detach(Status.UNAVAILABLE.withDescription("the orderer ended the stream")
+                    .asRuntimeException());
             for (Pending p : left) {
                 if (p.answer.isDone()) {
                     continue;
                 }
-                // After a rejection the orderer did not read what followed: sending again is free.
-                // Otherwise it ended the stream for no reason we know, which may repeat.
-                if (endedByRejection || p.resends++ < MAX_RESENDS) {
+                if (endedBy != null && !isAboutTheEnvelope(endedBy)) {
+                    // The orderer is unavailable (or lacks the channel): it will refuse these too,
+                    // so let them fail over now instead of being sent, and refused, one by one.
+                    p.answer.completeExceptionally(Status.UNAVAILABLE.withDescription("the orderer answered "
+                            + endedBy + " to an earlier transaction and closed the stream").asRuntimeException());
+                } else if (endedBy != null || p.resends++ < MAX_RESENDS) {
+                    // After a rejection of another envelope the orderer did not read what followed:
+                    // sending again is free. Otherwise it ended the stream for no reason we know.
                     send(p);
                 } else {
                     p.answer.completeExceptionally(Status.INTERNAL.withDescription(
@@ -181,8 +216,9 @@ final class BroadcastStream {
             }
         }
 
-        private List<Pending> detach() {
+        private List<Pending> detach(Throwable why) {
             synchronized (lock) {
+                failure = why;
                 if (current == this) {
                     current = null;
                 }

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.protos.common.Envelope;
@@ -25,6 +28,8 @@ final class FailoverOrdererClient implements OrdererClient {
     private final List<BroadcastStream> streams;
     /** The orderer to try first: the last one that accepted a transaction. */
     private final AtomicInteger preferred = new AtomicInteger();
+    /** Timeouts, cancelled (and dropped from the queue) as soon as their transaction completes. */
+    private final ScheduledThreadPoolExecutor timers;
     private volatile boolean closed;
 
     FailoverOrdererClient(List<Orderer> orderers) {
@@ -36,6 +41,12 @@ final class FailoverOrdererClient implements OrdererClient {
             list.add(new BroadcastStream(Objects.requireNonNull(orderer, "orderer")));
         }
         this.streams = List.copyOf(list);
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "weft-orderer-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
     }
 
     @Override
@@ -47,11 +58,19 @@ final class FailoverOrdererClient implements OrdererClient {
             throw new IllegalArgumentException("timeout must be positive, got " + timeout);
         }
         if (closed) {
-            return CompletableFuture.failedFuture(new IllegalStateException("the orderer client is closed"));
+            return CompletableFuture.failedFuture(new SubmitException("the orderer client is closed; transaction "
+                    + transactionId + " was not sent", transactionId, List.of(), null, false));
         }
         Attempt attempt = new Attempt(envelope, transactionId, timeout);
+        ScheduledFuture<?> timer;
+        try {
+            timer = timers.schedule(attempt::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) { // closed meanwhile
+            return CompletableFuture.failedFuture(new SubmitException("the orderer client is closed; transaction "
+                    + transactionId + " was not sent", transactionId, List.of(), null, false));
+        }
+        attempt.result.whenComplete((orderer, error) -> timer.cancel(false));
         attempt.tryOrderer(preferred.get(), 0);
-        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(attempt::expire);
         return attempt.result;
     }
 
@@ -59,11 +78,7 @@ final class FailoverOrdererClient implements OrdererClient {
     public void close() {
         closed = true;
         streams.forEach(BroadcastStream::close);
-    }
-
-    /** Whether an answer means "this orderer will never accept it; neither will the others". */
-    private static boolean isRejection(Status status) {
-        return status == Status.BAD_REQUEST || status == Status.FORBIDDEN || status == Status.REQUEST_ENTITY_TOO_LARGE;
+        timers.shutdownNow();
     }
 
     /** One transaction on its way through the orderers, first the preferred one, then the others in order. */
@@ -114,7 +129,7 @@ final class FailoverOrdererClient implements OrdererClient {
                 } else {
                     NodeError answer = new NodeError(target.orderer().target(), "", response.getStatus().name(),
                             response.getInfo());
-                    if (isRejection(response.getStatus())) {
+                    if (BroadcastStream.isAboutTheEnvelope(response.getStatus())) {
                         record(answer);
                         result.completeExceptionally(new SubmitException("orderer " + target.orderer().name()
                                 + " rejected transaction " + transactionId, transactionId, details(), null, false));

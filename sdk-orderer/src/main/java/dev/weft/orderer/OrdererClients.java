@@ -19,11 +19,13 @@ import java.util.List;
  * SERVICE_UNAVAILABLE, NOT_FOUND or INTERNAL_SERVER_ERROR, or cannot be reached, the next orderer
  * is tried, until each has been tried once; BAD_REQUEST, FORBIDDEN and REQUEST_ENTITY_TOO_LARGE
  * end the attempt at once with the orderer's message, since every orderer would say the same. An
- * orderer that does not answer within the timeout has its stream reset and is tried last by later
- * transactions.
+ * orderer that does not answer within the timeout is tried last by later transactions; its stream
+ * is reset once no transaction waits on it, so that one caller's timeout never fails another's
+ * transaction (which the orderer may already have).
  *
- * <p>Thread-safe. The client owns its streams, not the orderers' gRPC channels: closing it cancels
- * the streams and leaves the channels open.
+ * <p>Thread-safe. The client owns its streams and a timer thread, not the orderers' gRPC channels:
+ * closing it cancels the streams and leaves the channels open; later broadcasts fail with a
+ * {@link dev.weft.core.SubmitException}.
  */
 public final class OrdererClients {
     private OrdererClients() {

@@ -215,20 +215,59 @@ class FailoverOrdererClientTest {
     }
 
     @Test
-    void broadcast_otherTransactionPipelinedOnStuckStream_movesToNextOrdererWhenStreamIsReset() throws Exception {
+    void broadcast_anotherTransactionTimesOutOnTheSameStream_thisOneKeepsWaitingAndIsNotResent() throws Exception {
         FakeOrderer stalled = fake(FakeOrderer.stalled());
         FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         try (OrdererClient client = OrdererClients.create(List.of(stalled.orderer(), good.orderer()))) {
-            // The patient one first: both are then on the stuck stream before any timer can fire.
-            CompletableFuture<Orderer> patient = client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT);
+            CompletableFuture<Orderer> patient = client.broadcast(envelope("tx1"), "tx1", Duration.ofSeconds(2));
             CompletableFuture<Orderer> impatient = client.broadcast(envelope("tx2"), "tx2", SHORT_TIMEOUT);
 
             assertInstanceOf(TransactionTimeoutException.class, failure(impatient));
-            patient.get(20, SECONDS);
-
+            // The orderer may have tx1 already: another caller's timeout must neither fail it nor
+            // send it elsewhere; it ends by its own timeout, and only then is the stream reset.
+            assertFalse(patient.isDone(), "tx1 failed because of tx2's timeout");
+            TransactionTimeoutException own = assertInstanceOf(TransactionTimeoutException.class, failure(patient));
+            assertEquals(Duration.ofSeconds(2), own.timeout());
+            stalled.awaitCancelled(1);
             assertEquals(2, stalled.envelopesSent());
-            assertEquals(1, stalled.callsStarted());
-            assertEquals(List.of("tx1"), good.received());
+            assertEquals(List.of(), good.received());
+        }
+    }
+
+    @Test
+    void broadcast_ordererUnavailableWith200InFlight_eachSentOnceThenFailedOverNotResentOneByOne() throws Exception {
+        FakeOrderer down = fake(FakeOrderer.answering(Status.SERVICE_UNAVAILABLE, "no Raft leader"));
+        FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        try (OrdererClient client = OrdererClients.create(List.of(down.orderer(), good.orderer()))) {
+            List<CompletableFuture<Orderer>> sent = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                sent.add(client.broadcast(envelope("tx" + i), "tx" + i, NO_TIMEOUT));
+            }
+            for (CompletableFuture<Orderer> f : sent) {
+                assertEquals(good.orderer(), f.get(20, SECONDS));
+            }
+
+            // An unavailable orderer refuses the rest too: resending them to it one by one would
+            // cost n^2/2 envelopes (tens of thousands here) during a leader election.
+            assertTrue(down.envelopesSent() <= 2 * 200, "envelopes sent to the unavailable orderer: "
+                    + down.envelopesSent());
+            assertEquals(200, good.received().size());
+        }
+    }
+
+    @Test
+    void broadcast_unreachableOrdererWithDirectExecutor_failsOverEveryTimeWithoutError() throws Exception {
+        FakeOrderer good = fake(FakeOrderer.answering(Status.SUCCESS, ""));
+        dev.weft.core.EndpointConfig nowhere = dev.weft.core.EndpointConfig.builder("127.0.0.1:1").plaintext()
+                .executor(Runnable::run).build();
+        io.grpc.ManagedChannel refused = grpc.register(dev.weft.core.GrpcChannels.create(nowhere));
+        try (OrdererClient client = OrdererClients.create(List.of(Orderer.of("nowhere", nowhere, refused),
+                good.orderer()))) {
+            for (int i = 0; i < 3; i++) {
+                // A call that fails as it starts runs its callbacks on this thread, inside send().
+                assertEquals(good.orderer(), client.broadcast(envelope("tx" + i), "tx" + i, NO_TIMEOUT)
+                        .get(20, SECONDS));
+            }
         }
     }
 
@@ -302,7 +341,7 @@ class FailoverOrdererClientTest {
     // ---- close
 
     @Test
-    void close_thenBroadcast_illegalStateAndCallersChannelsStayOpen() throws Exception {
+    void close_thenBroadcast_submitExceptionAndCallersChannelsStayOpen() throws Exception {
         FakeOrderer first = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         FakeOrderer second = fake(FakeOrderer.answering(Status.SUCCESS, ""));
         OrdererClient client = OrdererClients.create(List.of(first.orderer(), second.orderer()));
@@ -312,7 +351,8 @@ class FailoverOrdererClientTest {
         CompletableFuture<Orderer> late = client.broadcast(envelope("tx2"), "tx2", NO_TIMEOUT);
 
         Throwable failure = failure(late);
-        assertInstanceOf(IllegalStateException.class, failure);
+        SubmitException refused = assertInstanceOf(SubmitException.class, failure);
+        assertFalse(refused.retryable());
         assertTrue(failure.getMessage().contains("closed"), failure.getMessage());
         first.awaitCancelled(1);
         assertFalse(first.managedChannel().isShutdown());
