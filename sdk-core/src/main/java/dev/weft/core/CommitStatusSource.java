@@ -1,5 +1,6 @@
 package dev.weft.core;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,7 +11,12 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface CommitStatusSource extends AutoCloseable {
 
-    /** Starts listening for a transaction on a channel. */
+    /**
+     * Starts listening for a transaction on a channel.
+     *
+     * @throws IllegalStateException if the source is closed
+     * @throws IllegalArgumentException if the channel has no event peers
+     */
     Registration register(String channelId, String transactionId);
 
     @Override
@@ -23,6 +29,14 @@ public interface CommitStatusSource extends AutoCloseable {
          * positioned); broadcast only after this.
          */
         CompletableFuture<Void> ready();
+
+        /**
+         * Why the event stream is not delivering yet: its most recent connection failures since it
+         * last received a block (empty when it is working), for error details.
+         */
+        default List<NodeError> recentFailures() {
+            return List.of();
+        }
 
         /**
          * The transaction's status once a peer has committed it; completes exceptionally with

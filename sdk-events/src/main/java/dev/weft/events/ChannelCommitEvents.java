@@ -12,6 +12,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,6 +68,9 @@ final class ChannelCommitEvents {
     private Stream stream;
     private Duration delay;
     private boolean reconnectScheduled;
+    /** The last stream failures since a block was received, newest last (for error details). */
+    private final ArrayDeque<NodeError> recentFailures = new ArrayDeque<>();
+    private static final int MAX_RECENT_FAILURES = 5;
     /** The peers that refused us since the last block was received, and how. */
     private final Map<Peer, NodeError> refusals = new LinkedHashMap<>();
     private boolean closed;
@@ -147,9 +151,14 @@ final class ChannelCommitEvents {
         Envelope request = seek.build().sign(signer);
         log.debug("commit events for {}: connecting to {} from block {}", channelId, peer.target(),
                 nextBlock < 0 ? "newest" : nextBlock);
-        stream = new Stream(peer);
-        DeliverGrpc.newStub(peer.channel()).deliverFiltered(stream);
-        stream.send(request);
+        Stream started = new Stream(peer);
+        stream = started;
+        // With a direct executor a call that cannot start fails inside this line, and the
+        // failure handling may already have moved on to another stream.
+        DeliverGrpc.newStub(peer.channel()).deliverFiltered(started);
+        if (stream == started) {
+            started.send(request);
+        }
     }
 
     /**
@@ -165,6 +174,10 @@ final class ChannelCommitEvents {
             }
             stream = null;
             ended.cancel("reconnecting");
+            recentFailures.addLast(why);
+            if (recentFailures.size() > MAX_RECENT_FAILURES) {
+                recentFailures.removeFirst();
+            }
             if (refusal) {
                 refusals.put(ended.peer, why);
             }
@@ -252,6 +265,7 @@ final class ChannelCommitEvents {
                 nextBlock = block.getNumber() + 1;
                 from.blocks++;
                 refusals.clear();
+                recentFailures.clear();
                 nowPositioned = positioned;
             }
         }
@@ -344,6 +358,13 @@ final class ChannelCommitEvents {
         @Override
         public CompletableFuture<Void> ready() {
             return ready;
+        }
+
+        @Override
+        public List<NodeError> recentFailures() {
+            synchronized (ChannelCommitEvents.this) {
+                return List.copyOf(recentFailures);
+            }
         }
 
         @Override

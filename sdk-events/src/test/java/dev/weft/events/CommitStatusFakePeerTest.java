@@ -415,6 +415,27 @@ class CommitStatusFakePeerTest {
     }
 
     @Test
+    void register_peerFailingAtOnceOnDirectExecutor_returnsAndReportsTheFailuresUntilClosed() throws Exception {
+        // A call that fails as it starts runs its callbacks inside the call that starts it.
+        io.grpc.ManagedChannel dead = io.grpc.inprocess.InProcessChannelBuilder.forName("gone-" + System.nanoTime())
+                .directExecutor().build();
+        dead.shutdownNow();
+        Peer peer = Peer.of("peer0.org1.example.com", "Org1MSP", EndpointConfig.builder("peer0:7051").build(), dead);
+        try (CommitStatusSource source = source(peer)) {
+            CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
+
+            long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (registration.recentFailures().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals("peer0:7051", registration.recentFailures().get(0).address());
+            assertFalse(registration.ready().isDone(), "a transport failure is retried, not a refusal");
+            source.close();
+            assertInstanceOf(CommitStatusException.class, failure(registration.status()));
+        }
+    }
+
+    @Test
     void register_emptyEventPeerList_illegalArgumentNamingChannel() {
         try (CommitStatusSource source = builder().eventPeers(channel -> List.of()).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

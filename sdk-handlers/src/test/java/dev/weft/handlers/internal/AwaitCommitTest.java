@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.CommitException;
+import dev.weft.core.NodeError;
 import dev.weft.core.CommitStatusException;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStage;
@@ -141,14 +142,20 @@ class AwaitCommitTest {
     }
 
     @Test
-    void handle_readyNeverCompletes_timesOutWithoutBroadcasting() throws Exception {
-        TxContext shortWait = context.toBuilder().commitTimeout(Duration.ofMillis(200)).build();
+    void handle_readyNeverCompletes_retryableCommitStatusErrorWithStreamFailuresAndNothingBroadcast()
+            throws Exception {
+        TxContext shortWait = context.toBuilder().submitTimeout(Duration.ofMillis(200)).build();
         Terminal broadcast = broadcast(new ArrayList<>());
         CompletableFuture<TxResult> future = StepFixtures.run(shortWait, step, broadcast);
+        NodeError unreachable = new NodeError("peer0:7051", "Org1MSP", "UNAVAILABLE", "connection refused");
+        commits.only().failures.add(unreachable);
 
-        TransactionTimeoutException error = assertInstanceOf(TransactionTimeoutException.class, failure(future));
+        CommitStatusException error = assertInstanceOf(CommitStatusException.class, failure(future));
 
         assertEquals(TransactionStage.COMMIT, error.stage());
+        assertTrue(error.retryable(), "nothing was broadcast, so submitting again is safe");
+        assertTrue(error.getMessage().contains("was not broadcast"), error.getMessage());
+        assertEquals(List.of(unreachable), error.details());
         assertTrue(broadcast.received.isEmpty(), "nothing may be broadcast while the commit could be missed");
         assertEquals(1, commits.only().closed.get());
     }

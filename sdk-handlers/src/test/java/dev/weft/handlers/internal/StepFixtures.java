@@ -10,6 +10,7 @@ import dev.weft.core.EndorserSelector;
 import dev.weft.core.Fixtures;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Orderer;
+import dev.weft.core.NodeError;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
 import dev.weft.core.PeerHealth;
@@ -238,6 +239,7 @@ final class StepFixtures {
             final CompletableFuture<Void> ready = new CompletableFuture<>();
             final CompletableFuture<TransactionStatus> status = new CompletableFuture<>();
             final AtomicInteger closed = new AtomicInteger();
+            final List<NodeError> failures = new CopyOnWriteArrayList<>();
 
             FakeRegistration(String channelId, String transactionId) {
                 this.channelId = channelId;
@@ -252,6 +254,11 @@ final class StepFixtures {
             @Override
             public CompletableFuture<TransactionStatus> status() {
                 return status;
+            }
+
+            @Override
+            public List<NodeError> recentFailures() {
+                return List.copyOf(failures);
             }
 
             @Override
