@@ -60,8 +60,11 @@ import java.util.function.UnaryOperator;
  * The gateway is thread-safe; share one per identity. It owns the gRPC channels it creates (from
  * a connection profile or {@link Builder#addPeer(String, String, EndpointConfig)}), its event
  * streams, and its executor unless one was supplied; {@link #close()} releases them. Peers and
- * orderers given with their own channels, and a supplied executor, stay open. Futures complete
- * on the gateway's executor or on gRPC's threads; never block in their callbacks.
+ * orderers given with their own channels, and a supplied executor, stay open. The futures of
+ * {@code submitAsync} and {@code evaluateAsync} complete on the gateway's executor; a callback that
+ * blocks holds one of its threads, so prefer the async forms there. Cancelling such a future
+ * cancels the transaction's endorsement calls and any broadcast not yet made; once broadcast, a
+ * transaction may still commit.
  */
 public interface Gateway extends AutoCloseable {
 
@@ -138,7 +141,8 @@ public interface Gateway extends AutoCloseable {
         /**
          * Wraps or replaces a built-in step: the function receives the built-in handler and returns
          * the handler to use in its place (which may delegate to it). Given twice for one step,
-         * the later function receives what the earlier one returned.
+         * the later function receives what the earlier one returned. Customized steps also run the
+         * gateway's own reads of the channel config (an evaluate of {@code cscc GetConfigBlock}).
          */
         Builder handler(PipelineStep step, UnaryOperator<Handler> customizer);
 

@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -209,6 +210,15 @@ final class GatewayImpl implements Gateway {
         List<Peer> ordered = new ArrayList<>(peersFor(channelId, ConnectionProfile.PeerRoles::eventSource));
         ordered.sort(Comparator.comparing(p -> !p.mspId().equals(identity.mspId())));
         return ordered;
+    }
+
+    /** Runs a completion on the gateway's executor, or here if the executor no longer takes work. */
+    void completeOnExecutor(Runnable completion) {
+        try {
+            executor.execute(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run(); // the gateway is closing: complete anyway, never leave a future hanging
+        }
     }
 
     @Override

@@ -27,7 +27,11 @@ final class NetworkImpl implements Network {
     private final String channelId;
     private final OrdererClient orderers;
     private final ChannelConfigs configs;
-    /** The built-in steps alone: reading the config does not go through the application's handlers. */
+    /**
+     * The built-in steps (with the application's step customizations) but without its added
+     * handlers: the gateway's own config reads ({@code cscc GetConfigBlock}, an evaluate) are not
+     * the application's transactions, though a customized step does see them.
+     */
     private final List<Handler> steps;
     private final List<Handler> pipeline;
 

@@ -2,6 +2,7 @@ package dev.weft.handlers;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodePolicy;
+import dev.weft.handlers.internal.Cancellation;
 import dev.weft.handlers.internal.Futures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -159,7 +160,28 @@ final class TransactionImpl implements Transaction {
         return start(TxContext.Kind.EVALUATE);
     }
 
+    /**
+     * Runs the pipeline. The future handed to the application completes on the gateway's executor,
+     * never on an SDK thread that other transactions depend on (an event stream, a timer), so that
+     * a slow callback of one application cannot hold up others. Cancelling it cancels endorsement
+     * calls in flight and stops a broadcast that has not happened yet.
+     */
     private CompletableFuture<TxResult> start(TxContext.Kind kind) {
-        return network.run(context(kind));
+        CompletableFuture<Void> cancellation = new CompletableFuture<>();
+        TxContext context = context(kind).toBuilder().put(Cancellation.KEY, cancellation).build();
+        CompletableFuture<TxResult> result = new CompletableFuture<>();
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                cancellation.complete(null);
+            }
+        });
+        network.run(context).whenComplete((r, e) -> network.gateway().completeOnExecutor(() -> {
+            if (e != null) {
+                result.completeExceptionally(Futures.unwrap(e));
+            } else {
+                result.complete(r);
+            }
+        }));
+        return result;
     }
 }

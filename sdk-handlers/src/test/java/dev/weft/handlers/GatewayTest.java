@@ -98,6 +98,57 @@ class GatewayTest {
     }
 
     @Test
+    void submitAsync_callbacks_runOnTheGatewaysExecutorNotOnSdkThreads() throws Exception {
+        java.util.concurrent.ExecutorService application = java.util.concurrent.Executors.newFixedThreadPool(2,
+                r -> new Thread(r, "application-executor"));
+        try (Gateway gateway = complete().executor(application).build()) {
+            CompletableFuture<String> thread = gateway.network("mychannel").contract("basic")
+                    .newTransaction("CreateAsset").arguments(newAssetId(), "red", "3", "Ann", "50").submitAsync()
+                    .thenApply(result -> Thread.currentThread().getName());
+
+            // Completed from the event stream's callback, but handed to the application's executor,
+            // so a slow callback here cannot hold up other transactions' commit events.
+            assertEquals("application-executor", thread.get(20, SECONDS));
+        } finally {
+            application.shutdownNow();
+        }
+    }
+
+    @Test
+    void cancel_afterEndorsementBeforeBroadcast_nothingIsBroadcast() throws Exception {
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        List<Throwable> broadcastOutcome = new CopyOnWriteArrayList<>();
+        try (Gateway gateway = complete()
+                .handler(PipelineStep.SIGN_ENVELOPE, sign -> (ctx, chain) -> {
+                    held.complete(null);
+                    return release.thenCompose(v -> sign.handle(ctx, chain));
+                })
+                .handler(PipelineStep.BROADCAST, broadcast -> (ctx, chain) -> broadcast.handle(ctx, chain)
+                        .whenComplete((r, e) -> broadcastOutcome.add(e)))
+                .build()) {
+            long height = network.orderer().height("mychannel");
+            CompletableFuture<TxResult> submit = gateway.network("mychannel").contract("basic")
+                    .newTransaction("CreateAsset").arguments(newAssetId(), "red", "3", "Ann", "50").submitAsync();
+            held.get(20, SECONDS);
+
+            assertTrue(submit.cancel(true));
+            release.complete(null);
+
+            long deadline = System.nanoTime() + SECONDS.toNanos(20);
+            while (broadcastOutcome.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertInstanceOf(java.util.concurrent.CancellationException.class, broadcastOutcome.get(0));
+            assertTrue(broadcastOutcome.get(0).getMessage().contains("nothing was sent"),
+                    broadcastOutcome.get(0).getMessage());
+            // A transaction that reached the orderer would be in a block within the batch timeout.
+            Thread.sleep(300);
+            assertEquals(height, network.orderer().height("mychannel"));
+        }
+    }
+
+    @Test
     void build_withoutIdentity_throwsNamingIdentity() {
         Gateway.Builder builder = Gateway.builder().signer(user.signer()).addPeer(org1);
 

@@ -4,6 +4,7 @@ import dev.weft.core.InternalApi;
 import dev.weft.handlers.Handler;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,10 @@ public final class Broadcast implements Handler {
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
         String txId = context.transactionId();
+        if (Cancellation.of(context).isDone()) {
+            return CompletableFuture.failedFuture(new CancellationException("transaction " + txId
+                    + " was cancelled before it was broadcast; nothing was sent"));
+        }
         return services.orderers().broadcast(context.envelope(), txId, context.submitTimeout())
                 .thenApply(orderer -> TxResult.of(txId, context.responses().get(0).response().getResponse().getPayload())
                         .submittedTo(orderer));

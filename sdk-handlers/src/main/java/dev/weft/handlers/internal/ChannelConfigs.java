@@ -5,7 +5,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
 import dev.weft.core.InternalApi;
+import dev.weft.core.NodeError;
+import dev.weft.core.TransactionException;
+import dev.weft.core.TransactionStage;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.hyperledger.fabric.protos.common.Block;
@@ -52,6 +56,21 @@ public final class ChannelConfigs {
             current = read();
         }
         return current.copy();
+    }
+
+    /**
+     * The config for checking a transaction: a failure to read it becomes a retryable
+     * {@link TransactionException} at stage VALIDATE that names the transaction (not the internal
+     * {@code cscc} read, whose transaction id means nothing to the application).
+     */
+    public CompletableFuture<ChannelConfig> forTransaction(String transactionId, boolean refresh) {
+        return (refresh ? refresh() : get()).exceptionallyCompose(error -> {
+            Throwable cause = Futures.unwrap(error);
+            List<NodeError> details = cause instanceof TransactionException t ? t.details() : List.of();
+            return CompletableFuture.failedFuture(new TransactionException("the config of channel " + channelId
+                    + " could not be read to check transaction " + transactionId + ": " + cause.getMessage(),
+                    transactionId, TransactionStage.VALIDATE, details, cause, true));
+        });
     }
 
     private CompletableFuture<ChannelConfig> read() {

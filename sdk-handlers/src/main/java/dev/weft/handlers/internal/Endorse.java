@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>A submit goes to every selected endorser in parallel. Peers that cannot be reached (a gRPC
  * error) are marked in the peer health record and the selector is asked again with them excluded;
  * the replacements are asked, answers already received are kept. A peer that does not answer in
- * time fails the step with a timeout. An evaluate asks its candidates one at a time, in order, and
- * uses the first answer. Any answer counts here, whatever its status: judging it is the next
- * step's job.
+ * time fails the step with a timeout, and is marked too, so that later transactions avoid it.
+ *
+ * <p>An evaluate asks its candidates one at a time, in order, and uses the first answer. Each
+ * attempt but the last gets half of the time left, so that a hung first peer still leaves time to
+ * ask the next. Any answer counts here, whatever its status: judging it is the next step's job.
  */
 @InternalApi
 public final class Endorse implements Handler {
@@ -61,9 +63,11 @@ public final class Endorse implements Handler {
         return responses.thenCompose(r -> chain.proceed(context.toBuilder().responses(r).build()));
     }
 
-    /** One unary ProcessProposal call, cancelled if the returned future is cancelled. */
-    static CompletableFuture<ProposalResponse> send(Peer peer, SignedProposal proposal, Deadline deadline) {
+    /** One unary ProcessProposal call, cancelled if the returned future or the transaction is cancelled. */
+    static CompletableFuture<ProposalResponse> send(Peer peer, SignedProposal proposal, Deadline deadline,
+            CompletableFuture<Void> cancelled) {
         CompletableFuture<ProposalResponse> answer = new CompletableFuture<>();
+        cancelled.thenRun(() -> answer.cancel(false));
         EndorserGrpc.newStub(peer.channel()).withDeadline(deadline).processProposal(proposal,
                 new ClientResponseObserver<SignedProposal, ProposalResponse>() {
                     @Override
@@ -125,7 +129,7 @@ public final class Endorse implements Handler {
             }
             for (Peer peer : asking) {
                 log.debug("endorsing transaction {} on {}", transactionId, peer);
-                calls.add(send(peer, context.signedProposal(), deadline));
+                calls.add(send(peer, context.signedProposal(), deadline, Cancellation.of(context)));
             }
             return CompletableFuture.allOf(calls.stream().map(c -> c.handle((r, e) -> null)).toArray(CompletableFuture[]::new))
                     .thenCompose(ignored -> afterRound(endorsers, asking, calls));
@@ -147,10 +151,10 @@ public final class Endorse implements Handler {
                         continue;
                     }
                     errors.add(NodeError.fromFailure(peer.target(), peer.mspId(), error));
+                    services.health().failed(peer);
                     if (timedOut(error)) {
                         anyTimeout = true;
                     } else {
-                        services.health().failed(peer);
                         newlyFailed.add(peer);
                     }
                 }
@@ -211,8 +215,11 @@ public final class Endorse implements Handler {
                         context.transactionId(), List.copyOf(errors), null, true));
             }
             Peer peer = candidates.get(index);
+            boolean last = index == candidates.size() - 1;
+            long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+            Deadline attempt = last ? deadline : Deadline.after(left / 2, TimeUnit.NANOSECONDS);
             log.debug("evaluating transaction {} on {}", context.transactionId(), peer);
-            return send(peer, context.signedProposal(), deadline).handle((response, error) -> {
+            return send(peer, context.signedProposal(), attempt, Cancellation.of(context)).handle((response, error) -> {
                 if (error == null) {
                     services.health().succeeded(peer);
                     return CompletableFuture.completedFuture(List.of(new PeerResponse(peer, response)));
@@ -220,12 +227,12 @@ public final class Endorse implements Handler {
                 synchronized (this) {
                     errors.add(NodeError.fromFailure(peer.target(), peer.mspId(), error));
                 }
-                if (timedOut(error) || deadline.isExpired()) {
+                services.health().failed(peer);
+                if (deadline.isExpired() || (last && timedOut(error))) {
                     return CompletableFuture.<List<PeerResponse>>failedFuture(new TransactionTimeoutException(
                             TransactionStage.ENDORSE, context.endorseTimeout(), context.transactionId(),
                             List.copyOf(errors), null));
                 }
-                services.health().failed(peer);
                 return next(index + 1);
             }).thenCompose(f -> f);
         }

@@ -10,6 +10,8 @@ import dev.weft.handlers.TxResult;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link dev.weft.handlers.PipelineStep#SELECT_ENDORSERS}: asks the gateway's selector for the
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
  */
 @InternalApi
 public final class SelectEndorsers implements Handler {
+    private static final Logger log = LoggerFactory.getLogger(SelectEndorsers.class);
     private final Services services;
 
     public SelectEndorsers(Services services) {
@@ -32,7 +35,12 @@ public final class SelectEndorsers implements Handler {
         }
         CompletableFuture<Optional<ChannelConfig>> config = context.isEvaluate()
                 ? CompletableFuture.completedFuture(Optional.empty())
-                : services.configs().get().thenApply(Optional::of).exceptionally(e -> Optional.empty());
+                : services.configs().get().thenApply(Optional::of).exceptionally(e -> {
+                    // Selection can do without it; verification, which cannot, will report the failure.
+                    log.debug("selecting endorsers without the config of channel {}: {}", context.channelId(),
+                            Futures.unwrap(e).getMessage());
+                    return Optional.empty();
+                });
         return config
                 .thenCompose(c -> services.selector().select(request(context, services, c, Set.of())))
                 .thenCompose(peers -> chain.proceed(context.toBuilder().endorsers(peers).build()));

@@ -32,11 +32,12 @@ public final class VerifyEndorsements implements Handler {
 
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
-        return services.configs().get()
+        String txId = context.transactionId();
+        return services.configs().forTransaction(txId, false)
                 .thenCompose(config -> {
                     Outcome first = verify(context, config);
                     if (first.unknownIdentity) {
-                        return services.configs().refresh().thenApply(newer -> verify(context, newer));
+                        return services.configs().forTransaction(txId, true).thenApply(newer -> verify(context, newer));
                     }
                     return CompletableFuture.completedFuture(first);
                 })

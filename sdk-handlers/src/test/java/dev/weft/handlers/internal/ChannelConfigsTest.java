@@ -76,6 +76,25 @@ class ChannelConfigsTest {
     }
 
     @Test
+    void forTransaction_readFails_validateStageErrorNamingTheTransactionNotTheInternalRead() throws Exception {
+        dev.weft.core.NodeError refused = new dev.weft.core.NodeError("peer0:7051", "Org1MSP", "UNAVAILABLE", "down");
+        dev.weft.core.EndorseException readFailed = new dev.weft.core.EndorseException("no peer could evaluate "
+                + "transaction cscc-read-id", "cscc-read-id", List.of(refused), null, true);
+        ChannelConfigs configs = configs(new ScriptedReader(List.of(CompletableFuture.failedFuture(readFailed))));
+
+        dev.weft.core.TransactionException error = assertInstanceOf(dev.weft.core.TransactionException.class,
+                failure(configs.forTransaction("user-tx", false)));
+
+        assertEquals("user-tx", error.transactionId());
+        assertEquals(dev.weft.core.TransactionStage.VALIDATE, error.stage());
+        assertEquals(List.of(refused), error.details());
+        assertTrue(error.retryable());
+        assertTrue(error.getMessage().contains("the config of channel mychannel could not be read to check "
+                + "transaction user-tx"), error.getMessage());
+        assertSame(readFailed, error.getCause());
+    }
+
+    @Test
     void get_readerReturnsNotABlock_failsWithChannelConfigExceptionAndIsNotKept() throws Exception {
         ByteString garbage = ByteString.copyFrom(new byte[] {0x0a, (byte) 0xff});
         ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.completedFuture(garbage),
