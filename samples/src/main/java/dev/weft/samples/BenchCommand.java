@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         if (embedded) {
-            ReferenceNetwork.Builder builder = ReferenceNetwork.builder();
+            ReferenceNetwork.Builder builder = ReferenceNetwork.builder().channels(client.channel);
             if (batchTimeout != null) {
                 builder.batchTimeout(batchTimeout);
             }
@@ -97,6 +97,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (!embedded && batchTimeout != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch-timeout applies only with --embedded");
+        }
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (rate != null && given.hasMatchedOption("--concurrency")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--concurrency (closed loop) and --rate (open loop) do not go together; open loops cap what is "
+                            + "in flight with --max-in-flight");
+        }
+        if (count != null && given.hasMatchedOption("--duration")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --duration or --count, not both");
         }
         if (concurrency < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--concurrency must be at least 1, got " + concurrency);
@@ -126,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int run(PrintWriter out, Gateway gateway) throws Exception {
-        Contract contract = gateway.network(embedded ? "mychannel" : client.channel).contract(chaincode);
+        Contract contract = gateway.network(client.channel).contract(chaincode);
         String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
         LoadGenerator.Limit limit = count != null ? LoadGenerator.Limit.ofCount(count) : LoadGenerator.Limit.of(duration);
         try (LoadGenerator load = new LoadGenerator(n -> contract.newTransaction("CreateAsset")
@@ -193,6 +202,8 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-13s %s%n", "CPU per tx", r.cpuMicrosPerTransaction() < 0 ? "n/a"
                 : r.cpuMicrosPerTransaction() + " µs (process CPU" + (embedded ? ", network included)" : ")"));
         out.printf(Locale.ROOT, "%-13s %d%n", "peak threads", r.peakThreads());
+        out.printf(Locale.ROOT, "%-13s %.0f MB (%.0f MB at start)%n", "peak heap", r.heapPeak() / 1048576.0,
+                r.heapAtStart() / 1048576.0);
         out.flush();
         return text.toString().stripTrailing();
     }
@@ -222,6 +233,8 @@ final class BenchCommand implements Callable<Integer> {
             g.writeEndObject();
             g.writeNumberField("cpuMicrosPerTx", r.cpuMicrosPerTransaction());
             g.writeNumberField("peakThreads", r.peakThreads());
+            g.writeNumberField("heapStartMb", r.heapAtStart() / 1048576.0);
+            g.writeNumberField("heapPeakMb", r.heapPeak() / 1048576.0);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

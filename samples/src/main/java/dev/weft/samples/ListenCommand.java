@@ -82,7 +82,9 @@ final class ListenCommand implements Callable<Integer> {
             long printed = 0;
             while ((count == null || printed < count) && events.hasNext()) {
                 out.println(format.apply(events.next()));
-                out.flush();
+                if (out.checkError()) {
+                    return; // the reader went away (weft listen | head): stop like other Unix tools
+                }
                 printed++;
             }
         } finally {

@@ -5,6 +5,7 @@ import dev.weft.core.TransactionException;
 import dev.weft.handlers.TxResult;
 import dev.weft.handlers.internal.Futures;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Locale;
@@ -126,7 +127,7 @@ final class LoadGenerator implements AutoCloseable {
         while (run.inFlight.get() > 0) {
             Thread.sleep(10); // the caller's thread, waiting for the last commits
         }
-        return run.report(String.format(Locale.ROOT, "open loop, %.0f tx/s offered", rate), maxInFlight);
+        return run.report(String.format(Locale.ROOT, "open loop, %.0f tx/s offered", rate), 0);
     }
 
     static String kind(Throwable error) {
@@ -158,6 +159,9 @@ final class LoadGenerator implements AutoCloseable {
         final LongAdder skipped = new LongAdder();
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        final long heapAtStart = memory.getHeapMemoryUsage().getUsed();
+        final AtomicLong heapPeak = new AtomicLong(heapAtStart);
 
         Run(Limit limit) {
             this.limit = limit;
@@ -172,6 +176,9 @@ final class LoadGenerator implements AutoCloseable {
 
         CompletableFuture<TxResult> start() {
             long started = System.nanoTime();
+            if ((issued.get() & 31) == 0) {
+                heapPeak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+            }
             CompletableFuture<TxResult> future;
             try {
                 future = transaction.apply(sequence.getAndIncrement());
@@ -195,7 +202,7 @@ final class LoadGenerator implements AutoCloseable {
             failures.forEach((k, v) -> failed.put(k, v.sum()));
             return new Report(mode, concurrency, committed.sum(), failed, skipped.sum(), elapsed,
                     latencies.getIntervalHistogram(), cpu < 0 || startCpu < 0 ? -1 : (cpu - startCpu) / 1000,
-                    threads.getPeakThreadCount());
+                    threads.getPeakThreadCount(), heapAtStart, heapPeak.get());
         }
     }
 
@@ -210,9 +217,12 @@ final class LoadGenerator implements AutoCloseable {
      * The figures of a run.
      *
      * @param cpuMicros process CPU time over the run in µs, or -1 if the JVM cannot tell
+     * @param heapAtStart heap in use when the run started, in bytes
+     * @param heapPeak the most heap seen in use during the run (sampled), in bytes
      */
     record Report(String mode, int concurrency, long committed, Map<String, Long> failures, long skipped,
-            Duration elapsed, Histogram latencyMicros, long cpuMicros, int peakThreads) {
+            Duration elapsed, Histogram latencyMicros, long cpuMicros, int peakThreads, long heapAtStart,
+            long heapPeak) {
         double throughput() {
             double seconds = elapsed.toNanos() / 1e9;
             return seconds == 0 ? 0 : committed / seconds;

@@ -40,12 +40,15 @@ final class Output {
                 g.writeNumberField("block", result.blockNumber());
                 g.writeStringField("status", result.validationCode().name());
             }
-            String pretty = Text.prettyJson(result.result());
-            if (pretty != null) {
+            byte[] bytes = result.result();
+            String decoded = Text.utf8(bytes);
+            if (bytes.length > 0 && Text.isJson(bytes)) {
                 g.writeFieldName("result");
-                g.writeRawValue(new String(result.result(), java.nio.charset.StandardCharsets.UTF_8));
+                g.writeRawValue(decoded); // a JSON value stays one: an object, an array, true, 42
+            } else if (decoded != null) {
+                g.writeStringField("result", decoded);
             } else {
-                g.writeStringField("result", Text.result(result.result()));
+                g.writeStringField("resultBase64", java.util.Base64.getEncoder().encodeToString(bytes));
             }
             g.writeEndObject();
         } catch (IOException e) {

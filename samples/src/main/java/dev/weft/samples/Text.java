@@ -58,7 +58,21 @@ final class Text {
         return out.toString();
     }
 
-    private static String utf8(byte[] bytes) {
+    /** Whether the bytes are exactly one JSON value (object, array, string, number, true, false, null). */
+    static boolean isJson(byte[] bytes) {
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            if (parser.nextToken() == null) {
+                return false;
+            }
+            parser.skipChildren();
+            return parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The bytes as UTF-8 text, or null if they are not valid UTF-8. */
+    static String utf8(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();

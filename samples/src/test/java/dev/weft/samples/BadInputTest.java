@@ -55,7 +55,11 @@ class BadInputTest {
                         "--filtered and --chaincode do not go together"),
                 Arguments.of(new String[] {"bench"}, "give either --embedded or --profile"),
                 Arguments.of(new String[] {"bench", "--embedded", "--rate", "0"}, "--rate must be positive"),
-                Arguments.of(new String[] {"bench", "--embedded", "--concurrency", "0"}, "--concurrency must be at least 1"));
+                Arguments.of(new String[] {"bench", "--embedded", "--concurrency", "0"}, "--concurrency must be at least 1"),
+                Arguments.of(new String[] {"bench", "--embedded", "--rate", "10", "--concurrency", "5"},
+                        "--concurrency (closed loop) and --rate (open loop) do not go together"),
+                Arguments.of(new String[] {"bench", "--embedded", "--count", "5", "--duration", "1s"},
+                        "give --duration or --count, not both"));
     }
 
     @ParameterizedTest

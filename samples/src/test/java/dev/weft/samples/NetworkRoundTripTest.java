@@ -117,15 +117,56 @@ class NetworkRoundTripTest {
         assertTrue(lines.get(0).contains("CreateAsset") && lines.get(0).contains("\"Owner\":\"Tom\""), lines.get(0));
         assertTrue(lines.get(1).contains("TransferAsset") && lines.get(1).contains("\"Owner\":\"Ann\""), lines.get(1));
 
-        Cli blocks = Cli.run(with("listen", "--from", "0", "--count", "2"));
-        assertEquals(0, blocks.exitCode(), blocks.toString());
-        assertTrue(blocks.out().lines().findFirst().orElse("").contains("config"), blocks.toString());
-        assertTrue(blocks.out().contains("VALID events.CreateAsset"), blocks.toString());
+        Cli genesis = Cli.run(with("listen", "--from", "0", "--count", "1"));
+        assertEquals(0, genesis.exitCode(), genesis.toString());
+        assertTrue(genesis.out().startsWith("block 0") && genesis.out().contains("config"), genesis.toString());
 
-        Cli filtered = Cli.run(with("listen", "--filtered", "--from", "1", "--count", "1"));
+        String createdBlock = created.out().lines().filter(l -> l.startsWith("block")).findFirst().orElseThrow()
+                .substring("block".length()).trim();
+        Cli block = Cli.run(with("listen", "--from", createdBlock, "--count", "1"));
+        assertEquals(0, block.exitCode(), block.toString());
+        assertTrue(block.out().contains("VALID events.CreateAsset"), block.toString());
+
+        Cli filtered = Cli.run(with("listen", "--filtered", "--from", createdBlock, "--count", "1"));
         assertEquals(0, filtered.exitCode(), filtered.toString());
-        assertTrue(filtered.out().startsWith("block 1"), filtered.toString());
+        assertTrue(filtered.out().startsWith("block " + createdBlock), filtered.toString());
         assertTrue(filtered.out().contains("VALID"), filtered.toString());
+    }
+
+    @Test
+    void evaluate_jsonWithAScalarResult_keepsItAJsonValue() {
+        Cli created = Cli.run(with("submit", "--chaincode", "basic", "CreateAsset", "cli-json", "red", "1", "Ann", "1"));
+        assertEquals(0, created.exitCode(), created.toString());
+
+        Cli exists = Cli.run(with("evaluate", "--chaincode", "basic", "--json", "AssetExists", "cli-json"));
+
+        assertEquals(0, exists.exitCode(), exists.toString());
+        assertTrue(exists.out().contains("\"result\":true"), exists.toString());
+    }
+
+    @Test
+    void listen_readerGoesAway_stopsInsteadOfRunningForever() {
+        // Like `weft listen | head -n 1`: the first line is read, then the pipe is closed.
+        java.io.OutputStream closedAfterFirstLine = new java.io.OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                if (closed) {
+                    throw new java.io.IOException("Broken pipe");
+                }
+                if (b == '\n') {
+                    closed = true;
+                }
+            }
+        };
+        java.io.PrintStream out = new java.io.PrintStream(closedAfterFirstLine, true, StandardCharsets.UTF_8);
+        java.io.PrintStream err = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+
+        int code = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                () -> Weft.run(with("listen", "--from", "0"), out, err));
+
+        assertEquals(0, code);
     }
 
     @Test

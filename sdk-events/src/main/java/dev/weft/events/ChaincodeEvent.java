@@ -9,13 +9,15 @@ import java.util.Objects;
  * the transaction is committed as VALID.
  *
  * @param blockNumber the block holding the transaction
+ * @param transactionIndex the transaction's position in the block: with the block number, where
+ *     to resume after an interrupted stream (start again at this block, skip what was processed)
  * @param transactionId the transaction that emitted it
  * @param chaincodeName the chaincode
  * @param eventName the event's name
  * @param payload the event's payload
  */
-public record ChaincodeEvent(long blockNumber, String transactionId, String chaincodeName, String eventName,
-        ByteString payload) {
+public record ChaincodeEvent(long blockNumber, int transactionIndex, String transactionId, String chaincodeName,
+        String eventName, ByteString payload) {
     public ChaincodeEvent {
         Objects.requireNonNull(transactionId, "transactionId");
         Objects.requireNonNull(chaincodeName, "chaincodeName");
@@ -30,7 +32,7 @@ public record ChaincodeEvent(long blockNumber, String transactionId, String chai
 
     @Override
     public String toString() {
-        return "ChaincodeEvent[block " + blockNumber + ", tx " + transactionId + ", " + chaincodeName + "/" + eventName
+        return "ChaincodeEvent[block " + blockNumber + "." + transactionIndex + ", tx " + transactionId + ", " + chaincodeName + "/" + eventName
                 + ", " + payload.size() + " bytes]";
     }
 }

@@ -29,7 +29,9 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
  * }
  * }</pre>
  *
- * <p>Without a start block a stream begins with the next block to be committed. Streams do not
+ * <p>Without a start block a stream begins with the next block to be committed (Fabric's
+ * {@code SeekNextCommit}, answered by peers of Fabric 2.4 and later; give a start block for older
+ * peers). Streams do not
  * reconnect: if one fails, {@code next()} throws {@link dev.weft.core.EventStreamException}, and
  * the application opens a new stream from the block after the last one it processed. Chaincode
  * events are those of transactions committed as VALID, in block order.
@@ -164,8 +166,8 @@ public final class EventStreams {
             }
             tx.chaincodeEvent()
                     .filter(e -> e.getChaincodeId().equals(chaincodeName))
-                    .ifPresent(e -> events.add(new ChaincodeEvent(view.number(), tx.transactionId(), e.getChaincodeId(),
-                            e.getEventName(), e.getPayload())));
+                    .ifPresent(e -> events.add(new ChaincodeEvent(view.number(), tx.index(), tx.transactionId(),
+                            e.getChaincodeId(), e.getEventName(), e.getPayload())));
         }
         return events;
     }

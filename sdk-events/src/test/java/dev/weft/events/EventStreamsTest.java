@@ -119,6 +119,7 @@ class EventStreamsTest {
         assertTrue(events.get(1).payloadAsString().contains("\"Owner\":\"Ann\""), events.get(1).payloadAsString());
         assertTrue(events.get(0).blockNumber() <= events.get(1).blockNumber());
         assertEquals("basic", events.get(0).chaincodeName());
+        assertEquals(0, events.get(1).transactionIndex(), "TransferAsset is alone in its block");
     }
 
     @Test
