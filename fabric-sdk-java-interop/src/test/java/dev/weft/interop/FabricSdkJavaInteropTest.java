@@ -10,25 +10,18 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.sdk.BlockEvent;
 import org.hyperledger.fabric.sdk.BlockchainInfo;
 import org.hyperledger.fabric.sdk.Channel;
-import org.hyperledger.fabric.sdk.Enrollment;
 import org.hyperledger.fabric.sdk.HFClient;
 import org.hyperledger.fabric.sdk.NetworkConfig;
 import org.hyperledger.fabric.sdk.ProposalResponse;
 import org.hyperledger.fabric.sdk.QueryByChaincodeRequest;
 import org.hyperledger.fabric.sdk.TransactionInfo;
 import org.hyperledger.fabric.sdk.TransactionProposalRequest;
-import org.hyperledger.fabric.sdk.User;
 import org.hyperledger.fabric.sdk.security.CryptoSuite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -94,7 +87,7 @@ class FabricSdkJavaInteropTest {
         NetworkConfig config = NetworkConfig.fromYamlFile(org1.resolve("connection-org1.yaml").toFile());
         HFClient client = HFClient.createNewInstance();
         client.setCryptoSuite(CryptoSuite.Factory.getCryptoSuite());
-        client.setUserContext(user(org1.resolve("users/User1@org1.example.com/msp"), "Org1MSP"));
+        client.setUserContext(FabricSdkJavaBench.user(org1.resolve("users/User1@org1.example.com/msp"), "Org1MSP"));
         Channel channel = client.loadChannelFromConfig("mychannel", config);
         channel.initialize();
         try {
@@ -132,54 +125,5 @@ class FabricSdkJavaInteropTest {
         } finally {
             channel.shutdown(true);
         }
-    }
-
-    private static User user(Path msp, String mspId) throws Exception {
-        String cert = Files.readString(msp.resolve("signcerts/User1@org1.example.com-cert.pem"));
-        String keyPem = Files.readString(msp.resolve("keystore/priv_sk"));
-        String base64 = keyPem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-        PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-        Enrollment enrollment = new Enrollment() {
-            @Override
-            public PrivateKey getKey() {
-                return key;
-            }
-
-            @Override
-            public String getCert() {
-                return cert;
-            }
-        };
-        return new User() {
-            @Override
-            public String getName() {
-                return "User1";
-            }
-
-            @Override
-            public Set<String> getRoles() {
-                return Set.of();
-            }
-
-            @Override
-            public String getAccount() {
-                return null;
-            }
-
-            @Override
-            public String getAffiliation() {
-                return null;
-            }
-
-            @Override
-            public Enrollment getEnrollment() {
-                return enrollment;
-            }
-
-            @Override
-            public String getMspId() {
-                return mspId;
-            }
-        };
     }
 }

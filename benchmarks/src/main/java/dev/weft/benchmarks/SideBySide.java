@@ -1,0 +1,331 @@
+package dev.weft.benchmarks;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end, side-by-side benchmark: one reference network in its own JVM, and against it,
+ * at each concurrency, Weft's {@code weft bench} and the same load from fabric-sdk-java 2.2, each
+ * client in a JVM of its own (so its CPU is measured apart from the network's), alternating which
+ * goes first. Then 10,000 transactions in flight at once through Weft, for threads and heap. It
+ * prints a markdown table, with the crypto floor and the in-memory pipeline from the JMH results
+ * of the same script run, and writes it to {@code results.md} in the output directory.
+ *
+ * <p>Usage: {@code SideBySide --root REPO --out DIR [--jmh FILE] [--concurrency 1,16,64,256]
+ * [--warmup 10] [--duration 15] [--batch-timeout 50ms] [--in-flight 10000]} (seconds).
+ */
+public final class SideBySide {
+    private final Path root;
+    private final Path out;
+    private final Map<String, String> options;
+    private Process network;
+    private Path profile;
+    private Path userMsp;
+
+    private SideBySide(Map<String, String> options) {
+        this.options = options;
+        this.root = Path.of(options.getOrDefault("--root", ".")).toAbsolutePath().normalize();
+        this.out = Path.of(options.getOrDefault("--out", "target/benchmark")).toAbsolutePath();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i], args[i + 1]);
+        }
+        SideBySide run = new SideBySide(options);
+        try {
+            run.run();
+        } finally {
+            run.stopNetwork();
+        }
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out);
+        List<Integer> concurrencies = new ArrayList<>();
+        for (String c : options.getOrDefault("--concurrency", "1,16,64,256").split(",")) {
+            concurrencies.add(Integer.parseInt(c.trim()));
+        }
+        String warmup = options.getOrDefault("--warmup", "10");
+        String duration = options.getOrDefault("--duration", "15");
+        startNetwork(options.getOrDefault("--batch-timeout", "50ms"));
+
+        List<Row> rows = new ArrayList<>();
+        boolean weftFirst = true;
+        for (int c : concurrencies) {
+            Row weft = null;
+            Row fsj = null;
+            for (int turn = 0; turn < 2; turn++) {
+                if ((turn == 0) == weftFirst) {
+                    weft = measure("Weft", c, weftCommand(c, warmup, duration));
+                } else {
+                    fsj = measure("fabric-sdk-java 2.2", c, fsjCommand(c, warmup, duration));
+                }
+            }
+            rows.add(weft);
+            rows.add(fsj);
+            weftFirst = !weftFirst;
+        }
+        int inFlight = Integer.parseInt(options.getOrDefault("--in-flight", "10000"));
+        Row many = measure("Weft", inFlight, java("samples", "dev.weft.samples.Weft", "bench",
+                "--profile", profile.toString(), "--msp-dir", userMsp.toString(), "--concurrency",
+                String.valueOf(inFlight), "--count", String.valueOf(inFlight), "--json"));
+
+        String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of());
+        Files.writeString(out.resolve("results.md"), report);
+        System.out.println(report);
+    }
+
+    // ---- processes
+
+    private List<String> java(String module, String mainClass, String... args) {
+        String classpath = module.equals("samples")
+                ? read(root.resolve("samples/target/runtime-classpath.txt")) + File.pathSeparator
+                        + root.resolve("samples/target/classes")
+                : read(root.resolve("fabric-sdk-java-interop/target/runtime-classpath.txt")) + File.pathSeparator
+                        + root.resolve("fabric-sdk-java-interop/target/classes");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath));
+        if (!module.equals("samples")) {
+            // fabric-sdk-java exports OpenTelemetry traces to localhost:4317 unless told not to.
+            command.add("-Dotel.traces.exporter=none");
+        }
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private List<String> weftCommand(int concurrency, String warmup, String duration) {
+        return java("samples", "dev.weft.samples.Weft", "bench", "--profile", profile.toString(),
+                "--msp-dir", userMsp.toString(), "--concurrency", String.valueOf(concurrency),
+                "--warmup", warmup + "s", "--duration", duration + "s", "--json");
+    }
+
+    private List<String> fsjCommand(int concurrency, String warmup, String duration) {
+        return java("interop", "dev.weft.interop.FabricSdkJavaBench", "--profile", profile.toString(),
+                "--msp-dir", userMsp.toString(), "--msp", "Org1MSP", "--concurrency", String.valueOf(concurrency),
+                "--warmup", warmup, "--duration", duration);
+    }
+
+    private void startNetwork(String batchTimeout) throws Exception {
+        Path dir = out.resolve("network");
+        network = new ProcessBuilder(java("samples", "dev.weft.samples.Weft", "network", "start", "--dir",
+                dir.toString(), "--batch-timeout", batchTimeout))
+                .redirectError(out.resolve("network-stderr.log").toFile())
+                .start();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    if (line.startsWith("Network ready.")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        if (!ready.get(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the network did not start; see " + out.resolve("network-stderr.log"));
+        }
+        Path org1 = dir.resolve("organizations/peerOrganizations/org1.example.com");
+        profile = org1.resolve("connection-org1.yaml");
+        userMsp = org1.resolve("users/User1@org1.example.com/msp");
+    }
+
+    private void stopNetwork() throws InterruptedException {
+        if (network != null) {
+            network.destroy();
+            if (!network.waitFor(30, TimeUnit.SECONDS)) {
+                network.destroyForcibly();
+            }
+        }
+    }
+
+    /** Runs a client and reads its JSON; also measures the network process's CPU over the run (Linux). */
+    private Row measure(String client, int concurrency, List<String> command) throws Exception {
+        System.err.printf("running %s at concurrency %d...%n", client, concurrency);
+        long networkCpuBefore = cpuTicks(network.pid());
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(client + " failed at concurrency " + concurrency + ": " + output);
+        }
+        long networkCpuAfter = cpuTicks(network.pid());
+        String json = output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException(client + " printed no figures: " + output));
+        Map<String, Object> figures = flatten(json);
+        long committed = number(figures, "committed").longValue();
+        double networkCpuMicrosPerTx = networkCpuBefore < 0 || committed == 0 ? -1
+                : (networkCpuAfter - networkCpuBefore) * 1e6 / ticksPerSecond() / committed;
+        return new Row(client, concurrency, figures, networkCpuMicrosPerTx);
+    }
+
+    /** CPU time of a process in clock ticks from /proc, or -1 where there is no /proc. */
+    private static long cpuTicks(long pid) {
+        Path stat = Path.of("/proc", String.valueOf(pid), "stat");
+        if (!Files.isReadable(stat)) {
+            return -1;
+        }
+        String text = read(stat);
+        String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+    }
+
+    private static double ticksPerSecond() {
+        return 100; // USER_HZ on Linux
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // ---- figures
+
+    /** One client at one concurrency. */
+    record Row(String client, int concurrency, Map<String, Object> figures, double networkCpuMicrosPerTx) {
+        double get(String key) {
+            return number(figures, key).doubleValue();
+        }
+    }
+
+    private static Number number(Map<String, Object> figures, String key) {
+        Object value = figures.get(key);
+        if (!(value instanceof Number n)) {
+            throw new IllegalStateException("no figure " + key + " in " + figures);
+        }
+        return n;
+    }
+
+    /** JSON objects as dotted keys ({@code latencyMs.p50}) to values. */
+    static Map<String, Object> flatten(String json) throws IOException {
+        Map<String, Object> values = new LinkedHashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            List<String> path = new ArrayList<>();
+            String field = null;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                switch (t) {
+                    case FIELD_NAME -> field = p.currentName();
+                    case START_OBJECT -> path.add(field == null ? "" : field + ".");
+                    case END_OBJECT -> path.remove(path.size() - 1);
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> values.put(String.join("", path) + field, p.getNumberValue());
+                    case VALUE_STRING -> values.put(String.join("", path) + field, p.getText());
+                    default -> {
+                    }
+                }
+            }
+        }
+        return values;
+    }
+
+    /** JMH scores by benchmark method name (µs/op), from {@code -rf json}. */
+    static Map<String, Double> jmh(Path file) throws IOException {
+        Map<String, Double> scores = new LinkedHashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(file.toFile())) {
+            String benchmark = null;
+            int depth = 0;
+            int metricDepth = -1;
+            String field = null;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> {
+                        depth--;
+                        if (depth < metricDepth) {
+                            metricDepth = -1;
+                        }
+                    }
+                    case FIELD_NAME -> {
+                        field = p.currentName();
+                        if (field.equals("primaryMetric")) {
+                            metricDepth = depth + 1;
+                        }
+                    }
+                    case VALUE_STRING -> {
+                        if ("benchmark".equals(field)) {
+                            String name = p.getText();
+                            benchmark = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+                        }
+                    }
+                    case VALUE_NUMBER_FLOAT, VALUE_NUMBER_INT -> {
+                        if ("score".equals(field) && depth == metricDepth && benchmark != null) {
+                            scores.put(benchmark, p.getDoubleValue());
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+        return scores;
+    }
+
+    static String report(List<Row> rows, Row many, Map<String, Double> jmh) {
+        StringBuilder md = new StringBuilder();
+        Double sign = jmh.get("ClientPathBenchmark.floorSign");
+        Double verify = jmh.get("ClientPathBenchmark.endorsementVerify");
+        double floor = sign != null && verify != null ? 2 * sign + 2 * verify : -1;
+        md.append("## End to end: one reference network (own JVM), each client in its own JVM\n\n");
+        md.append("| client | concurrency | committed tx/s | p50 ms | p99 ms | client CPU µs/tx | network CPU µs/tx |"
+                + " peak threads |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f |%n", r.client(),
+                    r.concurrency(), r.get("txPerSecond"), r.get("latencyMs.p50"), r.get("latencyMs.p99"),
+                    r.get("cpuMicrosPerTx"), r.networkCpuMicrosPerTx(), r.get("peakThreads")));
+        }
+        md.append("\n## Ratios\n\n| concurrency | tx/s Weft / fabric-sdk-java | p99 Weft / fabric-sdk-java | "
+                + "client CPU Weft / fabric-sdk-java | Weft CPU / floor |\n|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i + 1 < rows.size(); i += 2) {
+            Row w = rows.get(i);
+            Row f = rows.get(i + 1);
+            md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %s |%n", w.concurrency(),
+                    w.get("txPerSecond") / f.get("txPerSecond"), w.get("latencyMs.p99") / f.get("latencyMs.p99"),
+                    w.get("cpuMicrosPerTx") / f.get("cpuMicrosPerTx"),
+                    floor > 0 ? String.format(Locale.ROOT, "%.2f", w.get("cpuMicrosPerTx") / floor) : "n/a"));
+        }
+        md.append(String.format(Locale.ROOT, "%n## %,d transactions in flight at once (Weft)%n%n", many.concurrency()));
+        md.append(String.format(Locale.ROOT, "%.0f committed, %.0f failed, in %.1f s; peak threads %.0f; heap %.0f MB "
+                        + "at start, %.0f MB at peak: %.1f KB per transaction in flight%n", many.get("committed"),
+                many.get("failed"), many.get("seconds"), many.get("peakThreads"), many.get("heapStartMb"),
+                many.get("heapPeakMb"), (many.get("heapPeakMb") - many.get("heapStartMb")) * 1024 / many.concurrency()));
+        if (!jmh.isEmpty()) {
+            md.append("\n## Client path, one thread (JMH, same run), µs per operation\n\n| operation | µs |\n|---|---:|\n");
+            jmh.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", k, v)));
+            if (floor > 0) {
+                Double pipeline = jmh.get("PipelineBenchmark.submit");
+                Double fake = jmh.get("ClientPathBenchmark.fakeEndorserResponse");
+                md.append(String.format(Locale.ROOT, "%nFloor of one 2-endorser submit = 2 × sign + 2 × verify = %.0f µs.%n",
+                        floor));
+                if (pipeline != null && fake != null) {
+                    double client = pipeline - 2 * fake;
+                    md.append(String.format(Locale.ROOT, "In-memory pipeline: %.0f µs per submit, less 2 × %.0f µs of fake "
+                            + "endorsers = %.0f µs of client work = %.2f × floor.%n", pipeline, fake, client, client / floor));
+                }
+            }
+        }
+        return md.toString();
+    }
+}
