@@ -12,6 +12,7 @@ import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.ExecutorScheduler;
 import dev.weft.testnet.internal.GrpcServers;
 import dev.weft.testnet.internal.NetworkFiles;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
 import dev.weft.testnet.internal.crypto.CryptoGenerator;
 import dev.weft.testnet.internal.crypto.OrganizationCrypto;
@@ -90,6 +91,8 @@ public final class ReferenceNetwork implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService scheduler;
     private final ForkJoinPool validators;
+    /** Signatures checked by one node are not checked again by the others (they share this JVM). */
+    private final VerifiedSignatures signatures = new VerifiedSignatures();
     private final Map<String, Block> genesisBlocks = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private Orderer orderer;
@@ -144,7 +147,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                     new ChannelLedger(settings.blockStores.apply(ordererNode.name() + "/" + channelId)),
                     X509Identity.of(settings.ordererMspId, ordererNode.signing().certificate()),
                     Signers.newPrivateKeySigner(ordererNode.signing().key()), settings.consenter,
-                    new ExecutorScheduler(scheduler), settings.clock);
+                    new ExecutorScheduler(scheduler), settings.clock, signatures);
             closeables.add(channel::halt);
             ordererService.addChannel(channel);
         }
@@ -526,7 +529,7 @@ public final class ReferenceNetwork implements AutoCloseable {
             List<ChaincodeDefinition> definitions = settings.chaincodes.get(channelId);
             PeerChannel channel = new PeerChannel(genesis,
                     new ChannelLedger(settings.blockStores.apply(name() + "/" + channelId)),
-                    settings.stateStores.apply(name() + "/" + channelId), definitions, settings.clock);
+                    settings.stateStores.apply(name() + "/" + channelId), definitions, settings.clock, signatures);
             service.addChannel(channel);
             pull(channel);
         }

@@ -18,6 +18,7 @@ import dev.weft.core.TransactionEnvelope;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.Hashing;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
 import dev.weft.testnet.internal.crypto.CryptoGenerator;
 import dev.weft.testnet.internal.crypto.OrganizationCrypto;
@@ -997,7 +998,7 @@ class CommitterValidationTest {
                             new ChaincodeDefinition("open", "1.0", 1, none, ChaincodePolicy.signature(ANY_PEER)),
                             new ChaincodeDefinition("guarded", "1.0", 1, none,
                                     ChaincodePolicy.signature("AND('Org1MSP.peer','Org2MSP.peer')"))),
-                    Clock.systemUTC());
+                    Clock.systemUTC(), new VerifiedSignatures());
             committer = new BlockCommitter(peer, validators);
         }
 

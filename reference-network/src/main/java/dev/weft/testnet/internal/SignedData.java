@@ -18,14 +18,14 @@ import java.util.Optional;
  * @param signature the DER signature
  */
 @InternalApi
-public record SignedData(ByteString identity, byte[] data, byte[] signature) {
+public record SignedData(ByteString identity, ByteString data, ByteString signature) {
 
     /**
      * Evaluates a channel policy over this signature: the identity must be valid in one of the
      * channel's MSPs at {@code at}, the signature must verify, and the identity must satisfy the
      * policy. Returns the reason it does not, or empty if it does.
      */
-    public Optional<String> check(ChannelConfig config, String policyPath, Instant at) {
+    public Optional<String> check(ChannelConfig config, String policyPath, Instant at, VerifiedSignatures signatures) {
         MspIdentity signer;
         try {
             signer = config.msps().validate(identity, at);
@@ -33,7 +33,7 @@ public record SignedData(ByteString identity, byte[] data, byte[] signature) {
             return Optional.of("the creator is not a valid identity of channel " + config.channelId() + ": "
                     + e.getMessage());
         }
-        if (!signer.verify(data, signature)) {
+        if (!signatures.verify(signer, data, signature)) {
             return Optional.of("the signature of " + signer.mspId() + " identity "
                     + signer.certificate().getSubjectX500Principal().getName() + " is not valid");
         }

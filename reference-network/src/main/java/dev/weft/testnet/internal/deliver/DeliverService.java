@@ -6,6 +6,7 @@ import dev.weft.core.InternalApi;
 import dev.weft.core.WeftException;
 import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.SignedData;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -56,6 +57,9 @@ public final class DeliverService<R> {
 
         /** Whether the channel's consenter (or commit pipeline) has failed. */
         boolean errored();
+
+        /** The network's shared signature checks. */
+        VerifiedSignatures signatures();
     }
 
     /** How to build this service's responses. */
@@ -321,9 +325,9 @@ public final class DeliverService<R> {
                     || !Arrays.equals(clientCertHash, channelHeader.getTlsCertHash().toByteArray()))) {
                 return reject(Status.BAD_REQUEST, "seek is not bound to the TLS session (tls_cert_hash mismatch)");
             }
-            SignedData signed = new SignedData(signatureHeader.getCreator(), envelope.getPayload().toByteArray(),
-                    envelope.getSignature().toByteArray());
-            Optional<String> denied = signed.check(source.config(), policyPath, now);
+            SignedData signed = new SignedData(signatureHeader.getCreator(), envelope.getPayload(),
+                    envelope.getSignature());
+            Optional<String> denied = signed.check(source.config(), policyPath, now, source.signatures());
             if (denied.isPresent()) {
                 return reject(Status.FORBIDDEN, denied.get());
             }
@@ -411,7 +415,7 @@ public final class DeliverService<R> {
                 }
                 ChannelConfig config = source.config();
                 if (config.sequence() != checkedSequence) {
-                    if (signed.check(config, policyPath, clock.instant()).isPresent()) {
+                    if (signed.check(config, policyPath, clock.instant(), source.signatures()).isPresent()) {
                         return Status.FORBIDDEN;
                     }
                     checkedSequence = config.sequence();

@@ -16,6 +16,7 @@ import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.Scheduler;
 import dev.weft.testnet.internal.Capabilities;
 import dev.weft.testnet.internal.SignedData;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import java.security.cert.X509Certificate;
@@ -58,6 +59,7 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
     private final Clock clock;
     private final BlockCutter cutter;
     private final Chain chain;
+    private final VerifiedSignatures signatures;
     private volatile ChannelConfig config;
     private long lastConfigIndex;
     private BlockHeader lastHeader;
@@ -69,7 +71,8 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
      * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the orderer lacks
      */
     public OrdererChannel(Block genesis, ChannelLedger ledger, X509Identity identity, Signer signer,
-            Consenter consenter, Scheduler scheduler, Clock clock) {
+            Consenter consenter, Scheduler scheduler, Clock clock, VerifiedSignatures signatures) {
+        this.signatures = signatures;
         this.ledger = ledger;
         this.identity = identity;
         this.signer = signer;
@@ -96,6 +99,11 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
     @Override
     public ChannelLedger ledger() {
         return ledger;
+    }
+
+    @Override
+    public VerifiedSignatures signatures() {
+        return signatures;
     }
 
     @Override
@@ -159,8 +167,8 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
         if (creatorCert.isPresent() && now.isAfter(creatorCert.get().getNotAfter().toInstant())) {
             throw new BroadcastRejection(Status.BAD_REQUEST, "broadcast client identity expired");
         }
-        Optional<String> denied = new SignedData(signatureHeader.getCreator(), envelope.getPayload().toByteArray(),
-                envelope.getSignature().toByteArray()).check(current, "/Channel/Writers", now);
+        Optional<String> denied = new SignedData(signatureHeader.getCreator(), envelope.getPayload(),
+                envelope.getSignature()).check(current, "/Channel/Writers", now, signatures);
         if (denied.isPresent()) {
             throw new BroadcastRejection(Status.FORBIDDEN, "SigFilter evaluation failed: " + denied.get());
         }

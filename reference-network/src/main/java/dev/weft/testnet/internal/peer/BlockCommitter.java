@@ -13,6 +13,7 @@ import dev.weft.core.WeftException;
 import dev.weft.core.internal.Hashing;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.SignedData;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.ledger.KeyOrder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -206,9 +207,9 @@ public final class BlockCommitter {
         for (Blocks.BlockSignature signature : Blocks.signatures(block)) {
             try {
                 SignatureHeader header = SignatureHeader.parseFrom(signature.signature().getSignatureHeader());
-                SignedData signed = new SignedData(header.getCreator(), signature.signedBytes().toByteArray(),
-                        signature.signature().getSignature().toByteArray());
-                if (signed.check(config, "/Channel/Orderer/BlockValidation", now).isEmpty()) {
+                SignedData signed = new SignedData(header.getCreator(), signature.signedBytes(),
+                        signature.signature().getSignature());
+                if (signed.check(config, "/Channel/Orderer/BlockValidation", now, channel.signatures()).isEmpty()) {
                     return;
                 }
             } catch (InvalidProtocolBufferException e) {
@@ -266,7 +267,7 @@ public final class BlockCommitter {
         } catch (IdentityValidationException e) {
             return Checked.invalid(TxValidationCode.BAD_CREATOR_SIGNATURE, txId);
         }
-        if (!creator.verify(envelope.getPayload().toByteArray(), envelope.getSignature().toByteArray())) {
+        if (!channel.signatures().verify(creator, envelope.getPayload(), envelope.getSignature())) {
             return Checked.invalid(TxValidationCode.BAD_CREATOR_SIGNATURE, txId);
         }
         if (!txId.equals(TransactionContext.computeTransactionId(signatureHeader.getNonce(), signatureHeader.getCreator()))) {
@@ -314,7 +315,7 @@ public final class BlockCommitter {
             // Fabric's validator rejects an action that names another chaincode, or no version.
             return Checked.invalid(TxValidationCode.INVALID_OTHER_REASON, txId);
         }
-        List<MspIdentity> endorsers = endorsers(actionPayload, config);
+        List<MspIdentity> endorsers = endorsers(actionPayload, config, channel.signatures());
         if (!definition.get().policy().isSatisfiedBy(config, endorsers)) {
             return Checked.invalid(TxValidationCode.ENDORSEMENT_POLICY_FAILURE, txId);
         }
@@ -357,7 +358,8 @@ public final class BlockCommitter {
      * The endorsers whose identity is valid on the channel and whose signature verifies; as in
      * Fabric, the others are dropped rather than failing the transaction, and duplicates count once.
      */
-    private static List<MspIdentity> endorsers(ChaincodeActionPayload actionPayload, ChannelConfig config) {
+    private static List<MspIdentity> endorsers(ChaincodeActionPayload actionPayload, ChannelConfig config,
+            VerifiedSignatures signatures) {
         ByteString prp = actionPayload.getAction().getProposalResponsePayload();
         Map<ByteString, MspIdentity> valid = new LinkedHashMap<>();
         for (Endorsement endorsement : actionPayload.getAction().getEndorsementsList()) {
@@ -366,8 +368,7 @@ public final class BlockCommitter {
             }
             try {
                 MspIdentity endorser = config.msps().validateMembership(endorsement.getEndorser());
-                if (endorser.verify(prp.concat(endorsement.getEndorser()).toByteArray(),
-                        endorsement.getSignature().toByteArray())) {
+                if (signatures.verify(endorser, prp.concat(endorsement.getEndorser()), endorsement.getSignature())) {
                     valid.put(endorsement.getEndorser(), endorser);
                 }
             } catch (IdentityValidationException e) {

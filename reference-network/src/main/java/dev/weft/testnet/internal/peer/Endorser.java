@@ -290,7 +290,7 @@ public final class Endorser {
                     ? "access denied: channel [" + channel.channelId() + "] creator org unknown, creator is malformed"
                     : "access denied: channel [" + channel.channelId() + "] creator org [" + msp + "]");
         }
-        if (!creator.verify(signed.getProposalBytes().toByteArray(), signed.getSignature().toByteArray())) {
+        if (!channel.signatures().verify(creator, signed.getProposalBytes(), signed.getSignature())) {
             throw fail("access denied: channel [" + channel.channelId() + "] creator org [" + creator.mspId() + "]");
         }
         if (channel.ledger().store().blockOf(ch.getTxId()).isPresent()) {

@@ -6,6 +6,7 @@ import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.Capabilities;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import java.time.Clock;
@@ -34,6 +35,7 @@ public final class PeerChannel implements DeliverService.Source {
     private final StateStore state;
     private final Map<String, ChaincodeDefinition> chaincodes;
     private final Clock clock;
+    private final VerifiedSignatures signatures;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile ChannelConfig config;
     private volatile boolean errored;
@@ -45,7 +47,8 @@ public final class PeerChannel implements DeliverService.Source {
      * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the peer lacks
      */
     public PeerChannel(Block genesis, ChannelLedger ledger, StateStore state, List<ChaincodeDefinition> chaincodes,
-            Clock clock) {
+            Clock clock, VerifiedSignatures signatures) {
+        this.signatures = signatures;
         this.ledger = ledger;
         this.state = state;
         this.clock = clock;
@@ -93,6 +96,11 @@ public final class PeerChannel implements DeliverService.Source {
 
     void setConfig(ChannelConfig config) {
         this.config = config;
+    }
+
+    @Override
+    public VerifiedSignatures signatures() {
+        return signatures;
     }
 
     @Override
