@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * of the same script run, and writes it to {@code results.md} in the output directory.
  *
  * <p>Usage: {@code SideBySide --root REPO --out DIR [--jmh FILE] [--concurrency 1,16,64,256]
- * [--warmup 10] [--duration 15] [--batch-timeout 50ms] [--in-flight 10000]} (seconds).
+ * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000]} (seconds).
  */
 public final class SideBySide {
     private final Path root;
@@ -64,8 +64,8 @@ public final class SideBySide {
         for (String c : options.getOrDefault("--concurrency", "1,16,64,256").split(",")) {
             concurrencies.add(Integer.parseInt(c.trim()));
         }
-        String warmup = options.getOrDefault("--warmup", "10");
-        String duration = options.getOrDefault("--duration", "15");
+        String warmup = options.getOrDefault("--warmup", "30");
+        String duration = options.getOrDefault("--duration", "20");
         startNetwork(options.getOrDefault("--batch-timeout", "50ms"));
 
         List<Row> rows = new ArrayList<>();
@@ -165,10 +165,14 @@ public final class SideBySide {
     private Row measure(String client, int concurrency, List<String> command) throws Exception {
         System.err.printf("running %s at concurrency %d...%n", client, concurrency);
         long networkCpuBefore = cpuTicks(network.pid());
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // Each client's own log (fabric-sdk-java's is loud) goes to a file beside the results.
+        Path log = out.resolve(client.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-c"
+                + concurrency + ".log");
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IllegalStateException(client + " failed at concurrency " + concurrency + ": " + output);
+            throw new IllegalStateException(client + " failed at concurrency " + concurrency + " (see " + log + "): "
+                    + output);
         }
         long networkCpuAfter = cpuTicks(network.pid());
         String json = output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
