@@ -87,11 +87,28 @@ final class InMemoryFabric implements AutoCloseable {
         return channel;
     }
 
-    private FilteredBlock block(long number, String txId, HeaderType type) {
-        return FilteredBlock.newBuilder().setChannelId("mychannel").setNumber(number)
-                .addFilteredTransactions(FilteredTransaction.newBuilder().setTxid(txId).setType(type)
-                        .setTxValidationCode(TxValidationCode.VALID))
-                .build();
+    private FilteredBlock block(long number, List<String> txIds, HeaderType type) {
+        FilteredBlock.Builder block = FilteredBlock.newBuilder().setChannelId("mychannel").setNumber(number);
+        for (String txId : txIds) {
+            block.addFilteredTransactions(FilteredTransaction.newBuilder().setTxid(txId).setType(type)
+                    .setTxValidationCode(TxValidationCode.VALID));
+        }
+        return block.build();
+    }
+
+    /**
+     * Commits the transactions, all VALID, in the next block and announces it on every open
+     * DeliverFiltered stream. Under the ledger lock: blocks reach every stream in order, one send
+     * at a time.
+     */
+    void commit(List<String> txIds) {
+        synchronized (ledger) {
+            DeliverResponse committed = DeliverResponse.newBuilder()
+                    .setFilteredBlock(block(height++, txIds, HeaderType.ENDORSER_TRANSACTION)).build();
+            for (StreamObserver<DeliverResponse> subscriber : subscribers) {
+                subscriber.onNext(committed);
+            }
+        }
     }
 
     @Override
@@ -133,7 +150,7 @@ final class InMemoryFabric implements AutoCloseable {
                     // Every seek in the benchmarks is "newest, forever": send it, then every new block.
                     synchronized (ledger) {
                         out.onNext(DeliverResponse.newBuilder()
-                                .setFilteredBlock(block(height - 1, "", HeaderType.CONFIG)).build());
+                                .setFilteredBlock(block(height - 1, List.of(""), HeaderType.CONFIG)).build());
                         subscribers.add(out);
                     }
                 }
@@ -167,14 +184,7 @@ final class InMemoryFabric implements AutoCloseable {
                         return;
                     }
                     out.onNext(BroadcastResponse.newBuilder().setStatus(Status.SUCCESS).build());
-                    // Under the ledger lock: blocks reach every stream in order, one send at a time.
-                    synchronized (ledger) {
-                        DeliverResponse committed = DeliverResponse.newBuilder()
-                                .setFilteredBlock(block(height++, txId, HeaderType.ENDORSER_TRANSACTION)).build();
-                        for (StreamObserver<DeliverResponse> subscriber : subscribers) {
-                            subscriber.onNext(committed);
-                        }
-                    }
+                    commit(List.of(txId));
                 }
 
                 @Override
