@@ -283,7 +283,7 @@ class NetworkFilesTest {
                 responses.add(r);
             }
             Envelope transaction = TransactionEnvelope.create(init, responses).sign(signer);
-            assertEquals(200, broadcast(orderer, transaction).getStatusValue());
+            assertEquals(200, RawClient.broadcast(orderer, transaction).get(0).getStatusValue());
             for (ManagedChannel peer : peers.values()) {
                 assertEquals(TxValidationCode.VALID,
                         waitForCommit(peer, identity, signer, channelName, init.transactionId()).getTxValidationCode());
@@ -381,32 +381,6 @@ class NetworkFilesTest {
     private static Envelope seek(X509Identity identity, Signer signer, String channel, long start, long stop) {
         return SeekRequest.builder().channel(channel).identity(identity).startAt(start).stopAt(stop)
                 .behavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY).build().sign(signer);
-    }
-
-    private static BroadcastResponse broadcast(ManagedChannel orderer, Envelope envelope) throws Exception {
-        CompletableFuture<BroadcastResponse> response = new CompletableFuture<>();
-        StreamObserver<Envelope> stream = AtomicBroadcastGrpc.newStub(orderer).broadcast(new StreamObserver<>() {
-            @Override
-            public void onNext(BroadcastResponse value) {
-                response.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                response.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                response.completeExceptionally(new AssertionError("broadcast ended without a response"));
-            }
-        });
-        stream.onNext(envelope);
-        try {
-            return response.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } finally {
-            stream.onCompleted();
-        }
     }
 
     private static Block ordererBlock(ManagedChannel orderer, X509Identity identity, Signer signer, String channel,

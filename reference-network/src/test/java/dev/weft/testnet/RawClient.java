@@ -90,6 +90,11 @@ final class RawClient implements AutoCloseable {
 
     /** Sends envelopes on one Broadcast stream and returns the responses (fewer if the stream ends early). */
     List<BroadcastResponse> broadcast(Envelope... envelopes) throws Exception {
+        return broadcast(orderer, envelopes);
+    }
+
+    /** As {@link #broadcast(Envelope...)}, to any orderer channel (for clients made from files alone). */
+    static List<BroadcastResponse> broadcast(ManagedChannel orderer, Envelope... envelopes) throws Exception {
         BlockingQueue<BroadcastResponse> responses = new LinkedBlockingQueue<>();
         CompletableFuture<Void> done = new CompletableFuture<>();
         StreamObserver<Envelope> stream = AtomicBroadcastGrpc.newStub(orderer).broadcast(new StreamObserver<>() {

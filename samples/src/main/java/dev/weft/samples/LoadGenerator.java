@@ -102,6 +102,15 @@ final class LoadGenerator implements AutoCloseable {
             return t;
         });
         CompletableFuture<Void> stopped = new CompletableFuture<>();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        // The ticker holds one share of inFlight until it has stopped issuing, so that the count
+        // reaches zero only once the last transaction is done.
+        run.inFlight.set(1);
+        Runnable done = () -> {
+            if (run.inFlight.decrementAndGet() == 0) {
+                drained.complete(null);
+            }
+        };
         AtomicLong started = new AtomicLong();
         ticker.scheduleAtFixedRate(() -> {
             long due = (long) ((System.nanoTime() - run.startNanos) / 1e9 * rate);
@@ -111,22 +120,22 @@ final class LoadGenerator implements AutoCloseable {
                     return;
                 }
                 started.incrementAndGet();
-                if (run.inFlight.get() >= maxInFlight) {
+                if (run.inFlight.get() - 1 >= maxInFlight) {
                     run.skipped.increment();
                     continue;
                 }
                 run.inFlight.incrementAndGet();
-                issuers.execute(() -> run.start().whenComplete((r, e) -> run.inFlight.decrementAndGet()));
+                issuers.execute(() -> run.start().whenComplete((r, e) -> done.run()));
             }
         }, 0, 1, TimeUnit.MILLISECONDS);
         try {
             stopped.join();
         } finally {
             ticker.shutdownNow();
+            ticker.awaitTermination(10, TimeUnit.SECONDS);
         }
-        while (run.inFlight.get() > 0) {
-            Thread.sleep(10); // the caller's thread, waiting for the last commits
-        }
+        done.run(); // the ticker's share
+        drained.join(); // every transaction completes, at the latest at its own timeout
         return run.report(String.format(Locale.ROOT, "open loop, %.0f tx/s offered", rate), 0);
     }
 

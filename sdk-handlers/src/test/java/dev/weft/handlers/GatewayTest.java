@@ -118,14 +118,14 @@ class GatewayTest {
     void cancel_afterEndorsementBeforeBroadcast_nothingIsBroadcast() throws Exception {
         CompletableFuture<Void> release = new CompletableFuture<>();
         CompletableFuture<Void> held = new CompletableFuture<>();
-        List<Throwable> broadcastOutcome = new CopyOnWriteArrayList<>();
+        CompletableFuture<Throwable> broadcastOutcome = new CompletableFuture<>();
         try (Gateway gateway = complete()
                 .handler(PipelineStep.SIGN_ENVELOPE, sign -> (ctx, chain) -> {
                     held.complete(null);
                     return release.thenCompose(v -> sign.handle(ctx, chain));
                 })
                 .handler(PipelineStep.BROADCAST, broadcast -> (ctx, chain) -> broadcast.handle(ctx, chain)
-                        .whenComplete((r, e) -> broadcastOutcome.add(e)))
+                        .whenComplete((r, e) -> broadcastOutcome.complete(e)))
                 .build()) {
             long height = network.orderer().height("mychannel");
             CompletableFuture<TxResult> submit = gateway.network("mychannel").contract("basic")
@@ -135,13 +135,9 @@ class GatewayTest {
             assertTrue(submit.cancel(true));
             release.complete(null);
 
-            long deadline = System.nanoTime() + SECONDS.toNanos(20);
-            while (broadcastOutcome.isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertInstanceOf(java.util.concurrent.CancellationException.class, broadcastOutcome.get(0));
-            assertTrue(broadcastOutcome.get(0).getMessage().contains("nothing was sent"),
-                    broadcastOutcome.get(0).getMessage());
+            Throwable outcome = broadcastOutcome.get(20, SECONDS);
+            assertInstanceOf(java.util.concurrent.CancellationException.class, outcome);
+            assertTrue(outcome.getMessage().contains("nothing was sent"), outcome.getMessage());
             // A transaction that reached the orderer would be in a block within the batch timeout.
             Thread.sleep(300);
             assertEquals(height, network.orderer().height("mychannel"));
