@@ -10,7 +10,7 @@ import com.google.protobuf.UnknownFieldSet;
 import dev.weft.core.BlockView;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.Signer;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.TransactionEnvelope;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.X509Identity;
@@ -332,18 +332,18 @@ class BroadcastStatusTest {
     }
 
     static Envelope envelope(X509Identity creator, Signer signer, String channel, HeaderType type, ByteString data) {
-        TransactionContext context = TransactionContext.create(creator);
+        TransactionId id = TransactionId.create(creator);
         Instant now = Instant.now();
         ChannelHeader channelHeader = ChannelHeader.newBuilder()
                 .setType(type.getNumber())
                 .setChannelId(channel)
-                .setTxId(context.transactionId())
+                .setTxId(id.value())
                 .setTimestamp(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
                 .build();
         ByteString payload = Payload.newBuilder()
                 .setHeader(Header.newBuilder()
                         .setChannelHeader(channelHeader.toByteString())
-                        .setSignatureHeader(context.signatureHeader()))
+                        .setSignatureHeader(id.signatureHeader()))
                 .setData(data)
                 .build().toByteString();
         return Envelope.newBuilder()

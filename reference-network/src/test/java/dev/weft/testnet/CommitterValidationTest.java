@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.TransactionEnvelope;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.X509Identity;
@@ -489,7 +489,7 @@ class CommitterValidationTest {
     @Test
     void createAsset_txIdNotDerivedFromNonceAndCreator_badProposalTxid() throws Exception {
         String id = unique("bad-txid");
-        String otherTxId = TransactionContext.computeTransactionId(TransactionContext.newNonce(),
+        String otherTxId = TransactionId.compute(TransactionId.newNonce(),
                 user.identity().serialized());
         Envelope envelope = withChannelHeader(envelope(endorse(BASIC, "CreateAsset", id, "blue", "5", "Tom", "100")),
                 header -> header.setTxId(otherTxId));
@@ -672,7 +672,7 @@ class CommitterValidationTest {
     @Test
     void directCommit_transactionsWithSeveralDefects_firstDefectInFabricOrderReported() throws Exception {
         try (DirectChannel direct = new DirectChannel()) {
-            String badTxId = TransactionContext.computeTransactionId(TransactionContext.newNonce(),
+            String badTxId = TransactionId.compute(TransactionId.newNonce(),
                     directUser1.identity().serialized());
             Envelope badSignatureAndTxId = new DirectTx().txId(badTxId).envelopeSigner(directUser2.signer())
                     .writes(write(BASIC, "k", "v")).build();
@@ -694,7 +694,7 @@ class CommitterValidationTest {
     @Test
     void directCommit_committedTxIdAgainWithOtherDefect_duplicateTxidBeforeEndorsementChecks() throws Exception {
         try (DirectChannel direct = new DirectChannel()) {
-            ByteString nonce = TransactionContext.newNonce();
+            ByteString nonce = TransactionId.newNonce();
             Envelope original = new DirectTx().nonce(nonce).writes(write(BASIC, "k", "v1")).build();
             Envelope sameTxIdUnderEndorsed = new DirectTx().nonce(nonce).endorsers(directPeer1)
                     .writes(write(BASIC, "k", "v2")).build();
@@ -1022,7 +1022,7 @@ class CommitterValidationTest {
                     .build().toByteString();
             ByteString signatureHeader = SignatureHeader.newBuilder()
                     .setCreator(signer.identity().serialized())
-                    .setNonce(TransactionContext.newNonce())
+                    .setNonce(TransactionId.newNonce())
                     .build().toByteString();
             byte[] signature = signer.signer().sign(value.concat(signatureHeader)
                     .concat(ByteString.copyFrom(Blocks.headerBytes(header))).toByteArray());
@@ -1122,7 +1122,7 @@ class CommitterValidationTest {
             ChaincodeProposal.Builder builder = ChaincodeProposal.builder().identity(creator.identity())
                     .channel(channel).chaincode(chaincode).function("Direct");
             if (nonce != null) {
-                builder.transactionContext(TransactionContext.of(creator.identity().serialized(), nonce));
+                builder.transactionId(TransactionId.of(creator.identity().serialized(), nonce));
             }
             ChaincodeProposal proposal = builder.build();
             ByteString channelHeader = proposal.channelHeader();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.BlockView;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.SeekRequest;

@@ -1,6 +1,6 @@
 package dev.weft.testnet;
 
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.SeekRequest;

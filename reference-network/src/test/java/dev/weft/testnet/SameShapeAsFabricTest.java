@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.Fixtures;
 import dev.weft.core.SeekRequest;
 import dev.weft.core.Signatures;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.TransactionView;
 import dev.weft.core.X509Identity;
@@ -242,7 +242,7 @@ class SameShapeAsFabricTest {
             assertEquals(0, header.getTimestamp().getNanos(), "configtxgen writes whole seconds");
             assertEquals("mychannel", header.getChannelId());
             assertTrue(tx.creator().isEmpty(), "the genesis envelope has no creator");
-            assertEquals(TransactionContext.NONCE_LENGTH, tx.nonce().size());
+            assertEquals(TransactionId.NONCE_LENGTH, tx.nonce().size());
             assertEquals(HexFormat.of().formatHex(Hashing.sha256(tx.nonce())), header.getTxId(),
                     "tx id = SHA-256(nonce || empty creator)");
             assertTrue(tx.envelope().getSignature().isEmpty(), "the genesis envelope is unsigned");
@@ -337,7 +337,7 @@ class SameShapeAsFabricTest {
             assertTrue(value.hasLastConfig(), "last_config is set even for index 0");
             assertEquals(0, value.getLastConfig().getIndex());
             SignatureHeader header = SignatureHeader.parseFrom(signatures.getSignatures(0).getSignatureHeader());
-            assertEquals(TransactionContext.NONCE_LENGTH, header.getNonce().size());
+            assertEquals(TransactionId.NONCE_LENGTH, header.getNonce().size());
             assertTrue(signatures.getSignatures(0).getIdentifierHeader().isEmpty());
             X509Identity signer = X509Identity.fromSerialized(header.getCreator());
             assertEquals("OrdererMSP", signer.mspId());

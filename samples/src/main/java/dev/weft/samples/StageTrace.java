@@ -38,8 +38,8 @@ final class StageTrace {
             PipelineStep.SELECT_ENDORSERS, "select",
             PipelineStep.SIGN_PROPOSAL, "sign",
             PipelineStep.ENDORSE, "endorse",
-            PipelineStep.VALIDATE_ENDORSEMENTS, "validate",
-            PipelineStep.VERIFY_ENDORSEMENTS, "verify",
+            PipelineStep.CHECK_RESPONSES, "validate",
+            PipelineStep.VERIFY_SIGNATURES, "verify",
             PipelineStep.CHECK_POLICY, "policy",
             PipelineStep.SIGN_ENVELOPE, "envelope",
             PipelineStep.AWAIT_COMMIT, "listen",
@@ -90,7 +90,7 @@ final class StageTrace {
             // The innermost step that ran: nothing after it printed its line.
             String detail = error != null ? failed(error)
                     : step == PipelineStep.BROADCAST ? "accepted by " + result.orderer().map(StageTrace::orderer).orElse("?")
-                    : step == PipelineStep.VALIDATE_ENDORSEMENTS ? "result of " + result.resultBytes().size() + " bytes"
+                    : step == PipelineStep.CHECK_RESPONSES ? "result of " + result.resultBytes().size() + " bytes"
                     : "done";
             line(NAMES.get(step), now - runningSince, detail);
             running = null;
@@ -111,8 +111,8 @@ final class StageTrace {
             case SIGN_PROPOSAL -> "tx " + Text.shortId(c.transactionId());
             case ENDORSE -> c.responses().stream().map(r -> r.peer().name() + " " + r.status())
                     .collect(Collectors.joining(", "));
-            case VALIDATE_ENDORSEMENTS -> "statuses below 400, " + c.responses().size() + " identical results";
-            case VERIFY_ENDORSEMENTS -> "signed by " + c.verifiedEndorsers().stream().map(StageTrace::signer)
+            case CHECK_RESPONSES -> "statuses below 400, " + c.responses().size() + " identical results";
+            case VERIFY_SIGNATURES -> "signed by " + c.verifiedEndorsers().stream().map(StageTrace::signer)
                     .collect(Collectors.joining(", "));
             case CHECK_POLICY -> c.policy().orElse(ChaincodePolicy.channelDefault()) + " satisfied";
             case SIGN_ENVELOPE -> "transaction of " + c.envelope().getSerializedSize() + " bytes signed";

@@ -1,5 +1,6 @@
 package dev.weft.core;
 
+import dev.weft.core.internal.Blocks;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.Objects;

@@ -46,7 +46,7 @@ import org.hyperledger.fabric.protos.peer.SignedProposal;
  * }</pre>
  */
 public final class ChaincodeProposal {
-    private final TransactionContext context;
+    private final TransactionId id;
     private final String channelId;
     private final String chaincodeName;
     private final String function;
@@ -57,7 +57,7 @@ public final class ChaincodeProposal {
     private final boolean hasTransientData;
 
     private ChaincodeProposal(Builder b) {
-        this.context = b.context;
+        this.id = b.id;
         this.channelId = b.channelId;
         this.chaincodeName = b.chaincodeName;
         this.function = b.function;
@@ -66,7 +66,7 @@ public final class ChaincodeProposal {
                 .setType(HeaderType.ENDORSER_TRANSACTION_VALUE)
                 .setTimestamp(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
                 .setChannelId(channelId)
-                .setTxId(context.transactionId())
+                .setTxId(id.value())
                 .setEpoch(0)
                 .setExtension(ChaincodeHeaderExtension.newBuilder()
                         .setChaincodeId(ChaincodeID.newBuilder().setName(chaincodeName))
@@ -96,7 +96,7 @@ public final class ChaincodeProposal {
         this.proposal = Proposal.newBuilder()
                 .setHeader(Header.newBuilder()
                         .setChannelHeader(this.channelHeader)
-                        .setSignatureHeader(context.signatureHeader())
+                        .setSignatureHeader(id.signatureHeader())
                         .build().toByteString())
                 .setPayload(payload)
                 .build();
@@ -107,12 +107,13 @@ public final class ChaincodeProposal {
         return new Builder();
     }
 
-    public TransactionContext transactionContext() {
-        return context;
+    /** The transaction id with the creator and nonce it is derived from. */
+    public TransactionId id() {
+        return id;
     }
 
     public String transactionId() {
-        return context.transactionId();
+        return id.value();
     }
 
     public String channelId() {
@@ -149,7 +150,7 @@ public final class ChaincodeProposal {
 
     /** The serialized {@code common.SignatureHeader}. */
     public ByteString signatureHeader() {
-        return context.signatureHeader();
+        return id.signatureHeader();
     }
 
     /**
@@ -165,7 +166,7 @@ public final class ChaincodeProposal {
      * endorser puts into {@code ProposalResponsePayload.proposal_hash}.
      */
     public byte[] proposalHash() {
-        return Hashing.sha256(channelHeader, context.signatureHeader(), transientFreePayload);
+        return Hashing.sha256(channelHeader, id.signatureHeader(), transientFreePayload);
     }
 
     /** Signs the serialized proposal. The signer must belong to the creator identity. */
@@ -184,7 +185,7 @@ public final class ChaincodeProposal {
 
     /** Builds a {@link ChaincodeProposal}. Not thread-safe; each {@link #build()} gets its own copy of the values. */
     public static final class Builder {
-        private TransactionContext context;
+        private TransactionId id;
         private String channelId;
         private String chaincodeName;
         private String function;
@@ -199,13 +200,13 @@ public final class ChaincodeProposal {
 
         /** The creator; a fresh nonce and transaction id are generated for it. */
         public Builder identity(X509Identity identity) {
-            this.context = TransactionContext.create(Objects.requireNonNull(identity, "identity"));
+            this.id = TransactionId.create(Objects.requireNonNull(identity, "identity"));
             return this;
         }
 
         /** A specific creator and nonce (for a known transaction id). Replaces {@link #identity}. */
-        public Builder transactionContext(TransactionContext context) {
-            this.context = Objects.requireNonNull(context, "context");
+        public Builder transactionId(TransactionId id) {
+            this.id = Objects.requireNonNull(id, "id");
             return this;
         }
 
@@ -283,7 +284,7 @@ public final class ChaincodeProposal {
          * @throws IllegalStateException naming the first missing field
          */
         public ChaincodeProposal build() {
-            requireSet(context, "identity");
+            requireSet(id, "identity");
             requireSet(channelId, "channel");
             requireSet(chaincodeName, "chaincode");
             requireSet(function, "function");

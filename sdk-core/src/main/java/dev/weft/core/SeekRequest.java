@@ -65,7 +65,7 @@ public final class SeekRequest {
                         .setChannelHeader(channelHeader.build().toByteString())
                         .setSignatureHeader(SignatureHeader.newBuilder()
                                 .setCreator(b.identity.serialized())
-                                .setNonce(TransactionContext.newNonce())
+                                .setNonce(TransactionId.newNonce())
                                 .build().toByteString()))
                 .setData(seekInfo.toByteString())
                 .build();

@@ -4,10 +4,10 @@
  * <ul>
  *   <li><b>Identities and signing</b>: {@link dev.weft.core.X509Identity}, {@link dev.weft.core.Signer},
  *       {@link dev.weft.core.Signers}, {@link dev.weft.core.Credentials} (PEM), {@link dev.weft.core.Signatures}.
- *   <li><b>Messages</b>: {@link dev.weft.core.TransactionContext} (nonce and transaction id),
+ *   <li><b>Messages</b>: {@link dev.weft.core.TransactionId} (nonce and transaction id),
  *       {@link dev.weft.core.ChaincodeProposal}, {@link dev.weft.core.TransactionEnvelope},
  *       {@link dev.weft.core.SeekRequest}; readers {@link dev.weft.core.BlockView},
- *       {@link dev.weft.core.TransactionView}, {@link dev.weft.core.Blocks}.
+ *       {@link dev.weft.core.TransactionView}.
  *   <li><b>Membership and policy</b>: {@link dev.weft.core.Msp}, {@link dev.weft.core.ChannelMsps},
  *       {@link dev.weft.core.MspIdentity}, {@link dev.weft.core.ChannelConfig},
  *       {@link dev.weft.core.EndorsementPolicy}, {@link dev.weft.core.ChannelPolicy}.

@@ -1,5 +1,6 @@
 package dev.weft.core;
 
+import dev.weft.core.internal.Blocks;
 import static dev.weft.core.Fixtures.BLOCKS;
 import static dev.weft.core.Fixtures.facts;
 import static dev.weft.core.Fixtures.list;
@@ -87,7 +88,7 @@ class RealFabricBlocksTest {
             assertEquals(f.get("tx_id"), tx.transactionId());
             assertEquals(f.get("nonce"), Hex.encode(tx.nonce().toByteArray()));
             if (!tx.transactionId().isEmpty()) {
-                assertEquals(tx.transactionId(), TransactionContext.computeTransactionId(tx.nonce(), tx.creator()));
+                assertEquals(tx.transactionId(), TransactionId.compute(tx.nonce(), tx.creator()));
             }
         }
     }

@@ -43,7 +43,7 @@ class TransactionBuildersTest {
     private static ChaincodeProposal gatewayProposal() {
         var ch = GATEWAY_TX.channelHeader();
         return ChaincodeProposal.builder()
-                .transactionContext(TransactionContext.of(GATEWAY_TX.creator(), GATEWAY_TX.nonce()))
+                .transactionId(TransactionId.of(GATEWAY_TX.creator(), GATEWAY_TX.nonce()))
                 .timestamp(Instant.ofEpochSecond(ch.getTimestamp().getSeconds(), ch.getTimestamp().getNanos()))
                 .channel("mychannel").chaincode("basic")
                 .function("CreateAsset").arguments("jg1795263204703", "magenta", "4", "Dave", "777")
@@ -55,7 +55,7 @@ class TransactionBuildersTest {
         TransactionView tx = BlockView.of(Fixtures.peerBlock(6574)).transaction(0);
         ByteString nonce = ByteString.copyFrom(Hex.decode("dfd43eaf94962865c6ee25a0b2aace408f0bfcb106b2cf0e"));
         assertEquals("b5cd026865921284ccabde80d2321fae13927fe88b2345d45752266e4fe0e341",
-                TransactionContext.computeTransactionId(nonce, tx.creator()));
+                TransactionId.compute(nonce, tx.creator()));
     }
 
     @Test
@@ -135,7 +135,7 @@ class TransactionBuildersTest {
         assertTrue(header.getTimestamp().getSeconds() > 0);
         assertEquals(proposal.transactionId(), header.getTxId());
         SignatureHeader signatureHeader = SignatureHeader.parseFrom(proposal.signatureHeader());
-        assertEquals(TransactionContext.NONCE_LENGTH, signatureHeader.getNonce().size());
+        assertEquals(TransactionId.NONCE_LENGTH, signatureHeader.getNonce().size());
         assertEquals(USER1.serialized(), signatureHeader.getCreator());
         assertEquals(64, proposal.transactionId().length());
         assertTrue(proposal.transactionId().matches("[0-9a-f]{64}"));

@@ -4,7 +4,7 @@ package dev.weft.handlers;
  * The built-in steps of the pipeline, in the order they run after the handlers a user added. Each
  * can be wrapped or replaced through {@link Gateway.Builder#handler}.
  *
- * <p>A submit runs every step. An evaluate runs SELECT_ENDORSERS to VALIDATE_ENDORSEMENTS and
+ * <p>A submit runs every step. An evaluate runs SELECT_ENDORSERS to CHECK_RESPONSES and
  * stops there: its endorse step asks one peer (trying the next candidate if one cannot be
  * reached) and validation produces the result.
  */
@@ -23,9 +23,9 @@ public enum PipelineStep {
      * Checks the responses: every status below 400 (else the chaincode's error), an endorsement
      * in each, every payload byte-identical and bound to this proposal. Produces an evaluate's result.
      */
-    VALIDATE_ENDORSEMENTS,
+    CHECK_RESPONSES,
     /** Checks each endorser's signature and certificate against the channel's MSPs. */
-    VERIFY_ENDORSEMENTS,
+    VERIFY_SIGNATURES,
     /** Checks that the verified endorsers satisfy the chaincode's endorsement policy. */
     CHECK_POLICY,
     /** Assembles the transaction from the endorsements and signs it ({@link TxContext#envelope()}). */

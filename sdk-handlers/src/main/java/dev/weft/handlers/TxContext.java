@@ -179,7 +179,7 @@ public final class TxContext {
 
     /** The endorsers whose signatures and certificates were verified against the channel's MSPs. */
     public List<MspIdentity> verifiedEndorsers() {
-        return require(verifiedEndorsers, "verified endorsers", PipelineStep.VERIFY_ENDORSEMENTS);
+        return require(verifiedEndorsers, "verified endorsers", PipelineStep.VERIFY_SIGNATURES);
     }
 
     /** The signed transaction to broadcast. */

@@ -262,11 +262,11 @@ class GatewayTest {
     void handler_twoCustomizersForOneStep_laterWrapsEarlier() throws Exception {
         List<String> calls = new CopyOnWriteArrayList<>();
         Gateway.Builder builder = complete()
-                .handler(PipelineStep.VALIDATE_ENDORSEMENTS, validate -> named("inner", (ctx, chain) -> {
+                .handler(PipelineStep.CHECK_RESPONSES, validate -> named("inner", (ctx, chain) -> {
                     calls.add("inner around " + validate);
                     return validate.handle(ctx, chain);
                 }))
-                .handler(PipelineStep.VALIDATE_ENDORSEMENTS, inner -> (ctx, chain) -> {
+                .handler(PipelineStep.CHECK_RESPONSES, inner -> (ctx, chain) -> {
                     calls.add("outer around " + inner);
                     return inner.handle(ctx, chain);
                 });
@@ -276,7 +276,7 @@ class GatewayTest {
                     .evaluateAsync().get(20, SECONDS);
         }
 
-        assertEquals(List.of("outer around inner", "inner around ValidateEndorsements"), calls);
+        assertEquals(List.of("outer around inner", "inner around CheckResponses"), calls);
     }
 
     @Test

@@ -165,7 +165,7 @@ class TxContextTest {
         assertNamesStep(PipelineStep.SIGN_PROPOSAL, context::proposal);
         assertNamesStep(PipelineStep.SIGN_PROPOSAL, context::signedProposal);
         assertNamesStep(PipelineStep.ENDORSE, context::responses);
-        assertNamesStep(PipelineStep.VERIFY_ENDORSEMENTS, context::verifiedEndorsers);
+        assertNamesStep(PipelineStep.VERIFY_SIGNATURES, context::verifiedEndorsers);
         assertNamesStep(PipelineStep.SIGN_ENVELOPE, context::envelope);
         assertEquals("", context.transactionId());
         assertFalse(context.hasEndorsers());

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.Signatures;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
 import dev.weft.handlers.internal.StepFixtures.FakeOrderers;
@@ -63,7 +63,7 @@ class SignProposalTest {
 
         assertTrue(first.transactionId().matches("[0-9a-f]{64}"), first.transactionId());
         assertNotEquals(first.transactionId(), second.transactionId());
-        assertNotEquals(first.proposal().transactionContext().nonce(), second.proposal().transactionContext().nonce());
+        assertNotEquals(first.proposal().id().nonce(), second.proposal().id().nonce());
         assertEquals("", context.transactionId(), "the caller's context is not changed");
     }
 
@@ -81,7 +81,7 @@ class SignProposalTest {
         SignatureHeader signatureHeader = SignatureHeader.parseFrom(header.getSignatureHeader());
         assertEquals(FIXTURE_IDENTITY.serialized(), signatureHeader.getCreator());
         assertEquals(signed.transactionId(),
-                TransactionContext.computeTransactionId(signatureHeader.getNonce(), signatureHeader.getCreator()));
+                TransactionId.compute(signatureHeader.getNonce(), signatureHeader.getCreator()));
         ChannelHeader channelHeader = ChannelHeader.parseFrom(header.getChannelHeader());
         assertEquals("mychannel", channelHeader.getChannelId());
         assertEquals(signed.transactionId(), channelHeader.getTxId());

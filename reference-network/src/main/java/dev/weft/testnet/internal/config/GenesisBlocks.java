@@ -3,11 +3,11 @@ package dev.weft.testnet.internal.config;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelPolicy;
 import dev.weft.core.EndorsementPolicy;
 import dev.weft.core.InternalApi;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.internal.GoDurations;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,10 +83,10 @@ public final class GenesisBlocks {
                 .setTimestamp(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
                 .setEpoch(0)
                 .build();
-        ByteString nonce = TransactionContext.newNonce();
+        ByteString nonce = TransactionId.newNonce();
         // configtxgen's genesis envelope has no creator: the tx id is SHA-256 of the nonce alone.
         channelHeader = channelHeader.toBuilder()
-                .setTxId(TransactionContext.computeTransactionId(nonce, ByteString.EMPTY))
+                .setTxId(TransactionId.compute(nonce, ByteString.EMPTY))
                 .build();
         Payload payload = Payload.newBuilder()
                 .setHeader(Header.newBuilder()

@@ -2,11 +2,11 @@ package dev.weft.testnet.internal.orderer;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
 import dev.weft.core.Signer;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.WeftException;
 import dev.weft.core.X509Identity;
 import dev.weft.testnet.BlockCutter;
@@ -237,7 +237,7 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
                 .build().toByteString();
         ByteString signatureHeader = SignatureHeader.newBuilder()
                 .setCreator(identity.serialized())
-                .setNonce(TransactionContext.newNonce())
+                .setNonce(TransactionId.newNonce())
                 .build().toByteString();
         ByteString headerBytes = ByteString.copyFrom(Blocks.headerBytes(block.getHeader()));
         byte[] signature = signer.sign(value.concat(signatureHeader).concat(headerBytes).toByteArray());

@@ -3,12 +3,12 @@ package dev.weft.testnet.internal.peer;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.IdentityValidationException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.MspIdentity;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.WeftException;
 import dev.weft.core.internal.Hashing;
 import dev.weft.testnet.StateStore;
@@ -270,7 +270,7 @@ public final class BlockCommitter {
         if (!channel.signatures().verify(creator, envelope.getPayload(), envelope.getSignature())) {
             return Checked.invalid(TxValidationCode.BAD_CREATOR_SIGNATURE, txId);
         }
-        if (!txId.equals(TransactionContext.computeTransactionId(signatureHeader.getNonce(), signatureHeader.getCreator()))) {
+        if (!txId.equals(TransactionId.compute(signatureHeader.getNonce(), signatureHeader.getCreator()))) {
             return Checked.invalid(TxValidationCode.BAD_PROPOSAL_TXID, txId);
         }
         Transaction transaction;

@@ -8,7 +8,7 @@ import dev.weft.core.IdentityValidationException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.Signer;
-import dev.weft.core.TransactionContext;
+import dev.weft.core.TransactionId;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.GoDurations;
 import dev.weft.core.internal.Hashing;
@@ -258,7 +258,7 @@ public final class Endorser {
         if (up.signatureHeader.getCreator().isEmpty()) {
             throw invalid("creator is empty");
         }
-        String expected = TransactionContext.computeTransactionId(up.signatureHeader.getNonce(),
+        String expected = TransactionId.compute(up.signatureHeader.getNonce(),
                 up.signatureHeader.getCreator());
         if (!expected.equals(ch.getTxId())) {
             throw invalid("incorrectly computed txid '" + ch.getTxId() + "' -- expected '" + expected + "'");

@@ -1,7 +1,7 @@
 package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.InternalApi;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;

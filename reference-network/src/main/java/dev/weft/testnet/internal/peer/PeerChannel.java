@@ -1,7 +1,7 @@
 package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.Blocks;
+import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
 import dev.weft.testnet.StateStore;

@@ -16,17 +16,17 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link dev.weft.handlers.PipelineStep#VERIFY_ENDORSEMENTS}: checks every endorsement as a
+ * {@link dev.weft.handlers.PipelineStep#VERIFY_SIGNATURES}: checks every endorsement as a
  * committing peer will: the endorser's certificate must be valid in one of the channel's MSPs and
  * its signature over the response payload and its identity must verify. If an endorser's MSP or
  * certificate is unknown the channel config is read again once (it may have changed) before
  * giving up with {@link EndorsementVerificationException}.
  */
 @InternalApi
-public final class VerifyEndorsements implements Handler {
+public final class VerifySignatures implements Handler {
     private final Services services;
 
-    public VerifyEndorsements(Services services) {
+    public VerifySignatures(Services services) {
         this.services = services;
     }
 
@@ -80,6 +80,6 @@ public final class VerifyEndorsements implements Handler {
 
     @Override
     public String toString() {
-        return "VerifyEndorsements";
+        return "VerifySignatures";
     }
 }

@@ -1,8 +1,11 @@
-package dev.weft.core;
+package dev.weft.core.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.internal.Hashing;
+import dev.weft.core.BlockView;
+import dev.weft.core.InternalApi;
+import dev.weft.core.ProtocolException;
+import dev.weft.core.TransactionStatus;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.security.MessageDigest;
@@ -38,8 +41,10 @@ import org.hyperledger.fabric.protos.peer.FilteredTransaction;
  *       each signature covers {@code value ‖ signature_header ‖ header bytes}.
  * </ul>
  *
- * <p>Stateless and thread-safe.
+ * <p>Not API: the rules that nodes (and the SDK's own checks) apply; applications read blocks through
+ * {@link BlockView}. Stateless and thread-safe.
  */
+@InternalApi
 public final class Blocks {
     private Blocks() {
     }

@@ -8,16 +8,16 @@ import java.util.Objects;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
 /**
- * The identity part of a Fabric transaction: the creator, a fresh nonce, the transaction id
- * derived from them, and the serialized {@code common.SignatureHeader} that carries both.
+ * A Fabric transaction id with what it is derived from: the creator, a fresh nonce, and the
+ * serialized {@code common.SignatureHeader} that carries both.
  *
  * <p>{@code tx_id = lowercase_hex(SHA-256(nonce ‖ creator))}, where creator is the serialized
  * {@code msp.SerializedIdentity}. Peers recompute it and reject a proposal whose id differs.
  *
- * <p>Immutable and thread-safe. A context is used for exactly one transaction; a retry after an
+ * <p>Immutable and thread-safe. An id is used for exactly one transaction; a retry after an
  * MVCC conflict needs a new one (a new nonce gives a new id).
  */
-public final class TransactionContext {
+public final class TransactionId {
     /** Nonce length used by every Fabric client (Fabric's {@code crypto.NonceSize}). */
     public static final int NONCE_LENGTH = 24;
 
@@ -25,24 +25,24 @@ public final class TransactionContext {
 
     private final ByteString creator;
     private final ByteString nonce;
-    private final String transactionId;
+    private final String value;
     private final ByteString signatureHeader;
 
-    private TransactionContext(ByteString creator, ByteString nonce) {
+    private TransactionId(ByteString creator, ByteString nonce) {
         this.creator = creator;
         this.nonce = nonce;
-        this.transactionId = computeTransactionId(nonce, creator);
+        this.value = compute(nonce, creator);
         this.signatureHeader = SignatureHeader.newBuilder().setCreator(creator).setNonce(nonce).build().toByteString();
     }
 
-    /** A new context for the identity, with a random 24-byte nonce. */
-    public static TransactionContext create(X509Identity creator) {
+    /** A new id for the identity, with a random 24-byte nonce. */
+    public static TransactionId create(X509Identity creator) {
         Objects.requireNonNull(creator, "creator");
         return of(creator.serialized(), newNonce());
     }
 
-    /** A context for a given creator and nonce, as found in an existing transaction. */
-    public static TransactionContext of(ByteString serializedCreator, ByteString nonce) {
+    /** The id of a given creator and nonce, as found in an existing transaction. */
+    public static TransactionId of(ByteString serializedCreator, ByteString nonce) {
         Objects.requireNonNull(serializedCreator, "serializedCreator");
         Objects.requireNonNull(nonce, "nonce");
         if (serializedCreator.isEmpty()) {
@@ -51,7 +51,7 @@ public final class TransactionContext {
         if (nonce.isEmpty()) {
             throw new IllegalArgumentException("nonce must not be empty");
         }
-        return new TransactionContext(serializedCreator, nonce);
+        return new TransactionId(serializedCreator, nonce);
     }
 
     /** 24 random bytes from a {@link SecureRandom}. */
@@ -62,7 +62,7 @@ public final class TransactionContext {
     }
 
     /** {@code lowercase_hex(SHA-256(nonce ‖ creator))}. */
-    public static String computeTransactionId(ByteString nonce, ByteString serializedCreator) {
+    public static String compute(ByteString nonce, ByteString serializedCreator) {
         return Hex.encode(Hashing.sha256(nonce, serializedCreator));
     }
 
@@ -75,9 +75,9 @@ public final class TransactionContext {
         return nonce;
     }
 
-    /** The 64-character transaction id. */
-    public String transactionId() {
-        return transactionId;
+    /** The 64-character transaction id; also {@link #toString()}. */
+    public String value() {
+        return value;
     }
 
     /** The serialized {@code common.SignatureHeader{creator, nonce}}. */
@@ -87,6 +87,6 @@ public final class TransactionContext {
 
     @Override
     public String toString() {
-        return "TransactionContext[" + transactionId + "]";
+        return value;
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class VerifyEndorsementsTest {
+class VerifySignaturesTest {
     private static RealPeers peers;
     private static ChaincodeProposal proposal;
     private static SignedProposal signed;
@@ -39,7 +39,7 @@ class VerifyEndorsementsTest {
     private static ProposalResponse fromOrg2;
 
     private CountingReader reader;
-    private VerifyEndorsements step;
+    private VerifySignatures step;
 
     @BeforeAll
     static void endorseOnRealPeers() {
@@ -61,7 +61,7 @@ class VerifyEndorsementsTest {
     void setUp() {
         reader = new CountingReader(peers.network.genesisBlock("mychannel").toByteString());
         ChannelConfigs configs = new ChannelConfigs("mychannel", reader, Clock.systemUTC());
-        step = new VerifyEndorsements(StepFixtures.services(peers.user.identity(), peers.user.signer(),
+        step = new VerifySignatures(StepFixtures.services(peers.user.identity(), peers.user.signer(),
                 List.of(peers.org1, peers.org2), FakeOrderers.unused(), new UnusedCommits(), configs, Clock.systemUTC()));
     }
 

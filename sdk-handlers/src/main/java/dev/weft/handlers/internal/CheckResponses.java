@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
 
 /**
- * {@link dev.weft.handlers.PipelineStep#VALIDATE_ENDORSEMENTS}: judges the answers before anything
+ * {@link dev.weft.handlers.PipelineStep#CHECK_RESPONSES}: judges the answers before anything
  * is built from them.
  * <ol>
  *   <li>Every status is 200–399; otherwise the chaincode (or the peer) refused, and its message
@@ -33,7 +33,7 @@ import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
  * An evaluate stops here and returns the chaincode's result; a submit proceeds.
  */
 @InternalApi
-public final class ValidateEndorsements implements Handler {
+public final class CheckResponses implements Handler {
 
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
@@ -107,6 +107,6 @@ public final class ValidateEndorsements implements Handler {
 
     @Override
     public String toString() {
-        return "ValidateEndorsements";
+        return "CheckResponses";
     }
 }

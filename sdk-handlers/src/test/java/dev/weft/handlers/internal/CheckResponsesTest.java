@@ -33,7 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ValidateEndorsementsTest {
+class CheckResponsesTest {
     private static RealPeers peers;
     /** One real CreateAsset proposal, endorsed by both organisations' peers. */
     private static ChaincodeProposal proposal;
@@ -41,7 +41,7 @@ class ValidateEndorsementsTest {
     private static ProposalResponse fromOrg1;
     private static ProposalResponse fromOrg2;
 
-    private final ValidateEndorsements step = new ValidateEndorsements();
+    private final CheckResponses step = new CheckResponses();
 
     @BeforeAll
     static void endorseOnRealPeers() {
