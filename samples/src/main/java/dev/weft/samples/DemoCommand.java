@@ -1,6 +1,7 @@
 package dev.weft.samples;
 
 import dev.weft.core.CommitException;
+import dev.weft.core.WeftException;
 import dev.weft.handlers.ContextKey;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
@@ -8,7 +9,6 @@ import dev.weft.handlers.Handler;
 import dev.weft.handlers.PipelineStep;
 import dev.weft.handlers.Transaction;
 import dev.weft.handlers.TxResult;
-import dev.weft.handlers.internal.Futures;
 import dev.weft.testnet.ReferenceNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -117,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("   %s: committed %s in block %d%n", entry.getKey(), r.validationCode(), r.blockNumber());
                 valid++;
             } catch (ExecutionException e) {
-                Throwable cause = Futures.unwrap(e);
+                Throwable cause = WeftException.unwrap(e);
                 if (!(cause instanceof CommitException commit)) {
                     throw e;
                 }

@@ -1,6 +1,6 @@
 package dev.weft.samples;
 
-import dev.weft.core.internal.GoDurations;
+import dev.weft.core.GoDurations;
 import java.time.Duration;
 import picocli.CommandLine;
 

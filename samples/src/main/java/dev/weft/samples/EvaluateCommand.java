@@ -1,12 +1,13 @@
 package dev.weft.samples;
 
+import com.google.protobuf.ByteString;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.Proposal;
 import dev.weft.handlers.TxResult;
-import dev.weft.handlers.internal.Futures;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /** {@code weft evaluate}: a query on one peer; nothing is ordered. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
@@ -24,7 +25,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Gateway gateway = invocation.gateway()) {
-            TxResult result = Futures.await(invocation.transaction(gateway).evaluateAsync());
+            Proposal proposal = invocation.transaction(gateway).newProposal();
+            TxResult result = TxResult.of(proposal.transactionId(), ByteString.copyFrom(proposal.evaluate()));
             Output.transaction(spec.commandLine().getOut(), result, invocation.json);
         }
         return 0;

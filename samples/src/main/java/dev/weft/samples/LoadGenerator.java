@@ -2,8 +2,8 @@ package dev.weft.samples;
 
 import dev.weft.core.CommitException;
 import dev.weft.core.TransactionException;
+import dev.weft.core.WeftException;
 import dev.weft.handlers.TxResult;
-import dev.weft.handlers.internal.Futures;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -140,7 +140,7 @@ final class LoadGenerator implements AutoCloseable {
     }
 
     static String kind(Throwable error) {
-        Throwable t = Futures.unwrap(error);
+        Throwable t = WeftException.unwrap(error);
         if (t instanceof CommitException c) {
             return "CommitException " + c.validationCode();
         }

@@ -6,13 +6,13 @@ import dev.weft.core.MspIdentity;
 import dev.weft.core.Orderer;
 import dev.weft.core.Peer;
 import dev.weft.core.TransactionException;
+import dev.weft.core.WeftException;
 import dev.weft.handlers.ContextKey;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.Handler;
 import dev.weft.handlers.PipelineStep;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
-import dev.weft.handlers.internal.Futures;
 import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.Map;
@@ -126,7 +126,7 @@ final class StageTrace {
     }
 
     private static String failed(Throwable error) {
-        Throwable t = Futures.unwrap(error);
+        Throwable t = WeftException.unwrap(error);
         if (t instanceof CommitException commit) {
             return "block " + commit.blockNumber() + ", " + commit.validationCode();
         }

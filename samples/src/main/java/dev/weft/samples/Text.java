@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.weft.core.internal.Hex;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.Locale;
 
 /** Formatting for people: chaincode results, ids, durations. */
@@ -36,7 +36,7 @@ final class Text {
         if (text != null && text.chars().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t' && c != '\r')) {
             return text;
         }
-        return "(" + bytes.length + " bytes) " + Hex.encode(bytes);
+        return "(" + bytes.length + " bytes) " + HexFormat.of().formatHex(bytes);
     }
 
     /** Pretty-printed JSON, or null if the bytes are not one JSON object or array. */

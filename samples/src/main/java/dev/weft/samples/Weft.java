@@ -1,13 +1,14 @@
 package dev.weft.samples;
 
 import dev.weft.core.TransactionException;
+import dev.weft.core.WeftException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /**
  * The {@code weft} command line: the demo, a standalone reference network, and submit, evaluate,
@@ -109,11 +110,11 @@ public final class Weft implements Runnable {
         }
 
         static String describe(Throwable e) {
-            Throwable t = dev.weft.handlers.internal.Futures.unwrap(e);
+            Throwable t = WeftException.unwrap(e);
             if (t instanceof TransactionException tx) {
                 return tx.getClass().getSimpleName() + " at " + tx.stage() + ": " + tx.getMessage();
             }
-            if (t instanceof dev.weft.core.WeftException || t instanceof UsageException
+            if (t instanceof WeftException || t instanceof UsageException
                     || t instanceof IllegalArgumentException || t instanceof IllegalStateException) {
                 return t.getMessage();
             }

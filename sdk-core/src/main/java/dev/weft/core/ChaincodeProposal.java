@@ -172,9 +172,16 @@ public final class ChaincodeProposal {
     /** Signs the serialized proposal. The signer must belong to the creator identity. */
     public SignedProposal sign(Signer signer) {
         Objects.requireNonNull(signer, "signer");
-        return SignedProposal.newBuilder()
-                .setProposalBytes(proposalBytes)
-                .setSignature(ByteString.copyFrom(signer.sign(proposalBytes.toByteArray())))
+        return withSignature(signer.sign(proposalBytes.toByteArray()));
+    }
+
+    /**
+     * The signed proposal with a signature over {@link #proposalBytes()} made elsewhere. It is not
+     * checked here: {@link Signatures#requireValid} does that.
+     */
+    public SignedProposal withSignature(byte[] signature) {
+        Objects.requireNonNull(signature, "signature");
+        return SignedProposal.newBuilder().setProposalBytes(proposalBytes).setSignature(ByteString.copyFrom(signature))
                 .build();
     }
 

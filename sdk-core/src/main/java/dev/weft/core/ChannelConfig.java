@@ -3,7 +3,6 @@ package dev.weft.core;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
-import dev.weft.core.internal.GoDurations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

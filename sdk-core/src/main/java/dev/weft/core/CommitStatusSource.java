@@ -2,6 +2,7 @@ package dev.weft.core;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * Tells waiting submitters how their transactions were committed (SPI; implementation in
@@ -18,6 +19,15 @@ public interface CommitStatusSource extends AutoCloseable {
      * @throws IllegalArgumentException if the channel has no event peers
      */
     Registration register(String channelId, String transactionId);
+
+    /**
+     * Calls {@code listener} with the number of every config block the source sees committed on
+     * the channel from now on (while its stream for the channel is open), so that a cached
+     * channel config can be refreshed. The listener must be quick and must not block. By default
+     * a source reports none.
+     */
+    default void addConfigBlockListener(String channelId, LongConsumer listener) {
+    }
 
     @Override
     void close();

@@ -42,6 +42,7 @@ public final class SeekRequest {
     public static final long FOREVER = Long.MAX_VALUE;
 
     private final Payload payload;
+    private final ByteString payloadBytes;
     private final SeekInfo seekInfo;
 
     private SeekRequest(Builder b) {
@@ -69,6 +70,7 @@ public final class SeekRequest {
                                 .build().toByteString()))
                 .setData(seekInfo.toByteString())
                 .build();
+        this.payloadBytes = payload.toByteString();
     }
 
     public static Builder builder() {
@@ -83,14 +85,24 @@ public final class SeekRequest {
         return payload;
     }
 
+    /** The serialized payload: the bytes that are signed. */
+    public ByteString payloadBytes() {
+        return payloadBytes;
+    }
+
     /** Signs the payload and returns the envelope to send on a Deliver stream. */
     public Envelope sign(Signer signer) {
         Objects.requireNonNull(signer, "signer");
-        ByteString bytes = payload.toByteString();
-        return Envelope.newBuilder()
-                .setPayload(bytes)
-                .setSignature(ByteString.copyFrom(signer.sign(bytes.toByteArray())))
-                .build();
+        return withSignature(signer.sign(payloadBytes.toByteArray()));
+    }
+
+    /**
+     * The envelope with a signature over {@link #payloadBytes()} made elsewhere. It is not checked
+     * here: {@link Signatures#requireValid} does that.
+     */
+    public Envelope withSignature(byte[] signature) {
+        Objects.requireNonNull(signature, "signature");
+        return Envelope.newBuilder().setPayload(payloadBytes).setSignature(ByteString.copyFrom(signature)).build();
     }
 
     /** A seek position at a block number. */

@@ -56,6 +56,37 @@ public final class Signatures {
         return verify(endorser.certificate(), signed, endorsement.getSignature().toByteArray());
     }
 
+    /** SHA-256 of a message: the digest an ECDSA signer signs, for signers that take a digest. */
+    public static byte[] digest(byte[] message) {
+        return dev.weft.core.internal.Hashing.sha256(Objects.requireNonNull(message, "message"));
+    }
+
+    /**
+     * Checks a signature made elsewhere (an offline signer, an HSM, another process) by the
+     * signer's key over {@code message}, and returns it in the low-S form Fabric requires.
+     *
+     * @throws IllegalArgumentException if it is not a DER ECDSA signature over SHA-256(message)
+     *     by the key of the signer's certificate
+     */
+    public static byte[] requireValid(X509Identity signer, byte[] message, byte[] signature) {
+        Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(signature, "signature");
+        PublicKey key = signer.certificate().getPublicKey();
+        byte[] lowS;
+        try {
+            lowS = toLowS(key, signature);
+        } catch (IllegalArgumentException | CredentialException e) {
+            throw new IllegalArgumentException("the signature is not a DER ECDSA signature for the key of " + signer
+                    + ": " + e.getMessage(), e);
+        }
+        if (!verify(key, message, lowS)) {
+            throw new IllegalArgumentException("the signature does not verify with the certificate of " + signer
+                    + ": sign SHA-256 of the message bytes with that identity's private key");
+        }
+        return lowS;
+    }
+
     /** Whether a DER ECDSA signature by the given key's curve has a low s. */
     public static boolean isLowS(PublicKey key, byte[] signature) {
         return Ecdsa.isLowS(signature, EcCurves.of(EcCurves.publicKeyParameters(key).getParameters()));

@@ -114,9 +114,15 @@ public final class TransactionEnvelope {
     /** Signs the payload with the creator's signer and returns the envelope to broadcast. */
     public Envelope sign(Signer signer) {
         Objects.requireNonNull(signer, "signer");
-        return Envelope.newBuilder()
-                .setPayload(payloadBytes)
-                .setSignature(ByteString.copyFrom(signer.sign(payloadBytes.toByteArray())))
-                .build();
+        return withSignature(signer.sign(payloadBytes.toByteArray()));
+    }
+
+    /**
+     * The envelope to broadcast with a signature over {@link #payloadBytes()} made elsewhere. It
+     * is not checked here: {@link Signatures#requireValid} does that.
+     */
+    public Envelope withSignature(byte[] signature) {
+        Objects.requireNonNull(signature, "signature");
+        return Envelope.newBuilder().setPayload(payloadBytes).setSignature(ByteString.copyFrom(signature)).build();
     }
 }

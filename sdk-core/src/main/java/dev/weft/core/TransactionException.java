@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 public class TransactionException extends WeftException {
     private static final long serialVersionUID = 1L;
 
+    private final String summary;
     private final String transactionId;
     private final TransactionStage stage;
     private final List<NodeError> details;
@@ -19,6 +20,7 @@ public class TransactionException extends WeftException {
     public TransactionException(String message, String transactionId, TransactionStage stage, List<NodeError> details,
             Throwable cause, boolean retryable) {
         super(message + describe(details), cause, retryable);
+        this.summary = message;
         this.transactionId = transactionId == null ? "" : transactionId;
         this.stage = stage;
         this.details = List.copyOf(details);
@@ -27,6 +29,11 @@ public class TransactionException extends WeftException {
     private static String describe(List<NodeError> details) {
         return details.isEmpty() ? "" : details.stream().map(NodeError::toString)
                 .collect(Collectors.joining("; ", " [", "]"));
+    }
+
+    /** The message without the per-node details that {@link #getMessage()} appends. */
+    public String summary() {
+        return summary;
     }
 
     public String transactionId() {

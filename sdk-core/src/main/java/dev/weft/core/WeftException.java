@@ -1,5 +1,8 @@
 package dev.weft.core;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
  * The root of every exception Weft throws on purpose.
  *
@@ -30,6 +33,29 @@ public class WeftException extends RuntimeException {
     protected WeftException(String message, Throwable cause, boolean retryable) {
         super(message, cause);
         this.retryable = retryable;
+    }
+
+    /**
+     * The failure inside the {@link CompletionException} and {@link ExecutionException} wrappers
+     * that {@code CompletableFuture} adds, so that a callback of an asynchronous call can test the
+     * Weft exception itself:
+     *
+     * <pre>{@code
+     * contract.newTransaction("CreateAsset").arguments(...).submitAsync().whenComplete((result, error) -> {
+     *     if (error != null && WeftException.unwrap(error) instanceof CommitException commit && commit.retryable()) {
+     *         ...
+     *     }
+     * });
+     * }</pre>
+     *
+     * @return the innermost non-wrapper cause (the argument itself if it is no wrapper)
+     */
+    public static Throwable unwrap(Throwable error) {
+        Throwable t = java.util.Objects.requireNonNull(error, "error");
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     /** Whether the failed operation may succeed if it is tried again. */

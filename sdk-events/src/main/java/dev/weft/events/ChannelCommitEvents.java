@@ -4,6 +4,7 @@ import dev.weft.core.CommitStatusException;
 import dev.weft.core.CommitStatusSource;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
+import dev.weft.core.Scheduler;
 import dev.weft.core.SeekRequest;
 import dev.weft.core.Signer;
 import dev.weft.core.TransactionStatus;
@@ -17,12 +18,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
 import org.hyperledger.fabric.protos.peer.DeliverGrpc;
@@ -51,15 +54,25 @@ import org.slf4j.LoggerFactory;
 final class ChannelCommitEvents {
     private static final Logger log = LoggerFactory.getLogger(ChannelCommitEvents.class);
 
+    /**
+     * The signed seek that opens a stream to a peer: from the newest block when {@code nextBlock}
+     * is negative, else from that block. Empty when no further stream can be opened (a request
+     * the application signed can be used once).
+     */
+    @FunctionalInterface
+    interface Seeks {
+        Optional<Envelope> seek(Peer peer, long nextBlock);
+    }
+
     private final String channelId;
     private final List<Peer> peers;
-    private final X509Identity identity;
-    private final Signer signer;
-    private final Clock clock;
+    private final Seeks seeks;
+    private final Scheduler scheduler;
     private final Duration initialDelay;
     private final Duration maxDelay;
 
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final List<LongConsumer> configListeners = new CopyOnWriteArrayList<>();
 
     // Guarded by this.
     private CompletableFuture<Void> positioned = new CompletableFuture<>();
@@ -75,7 +88,7 @@ final class ChannelCommitEvents {
     private final Map<Peer, NodeError> refusals = new LinkedHashMap<>();
     private boolean closed;
 
-    ChannelCommitEvents(String channelId, List<Peer> peers, X509Identity identity, Signer signer, Clock clock,
+    ChannelCommitEvents(String channelId, List<Peer> peers, Seeks seeks, Scheduler scheduler,
             Duration initialDelay, Duration maxDelay) {
         if (peers.isEmpty()) {
             throw new IllegalArgumentException("no event peers for channel " + channelId
@@ -83,9 +96,8 @@ final class ChannelCommitEvents {
         }
         this.channelId = channelId;
         this.peers = List.copyOf(peers);
-        this.identity = identity;
-        this.signer = signer;
-        this.clock = clock;
+        this.seeks = seeks;
+        this.scheduler = scheduler;
         this.initialDelay = initialDelay;
         this.maxDelay = maxDelay;
         this.delay = initialDelay;
@@ -93,6 +105,7 @@ final class ChannelCommitEvents {
 
     CommitStatusSource.Registration register(String transactionId) {
         Waiter waiter;
+        boolean start;
         synchronized (this) {
             waiter = new Waiter(transactionId, positioned.copy()); // a copy: callers cannot complete ours
             // One atomic step: a concurrent removal of the list cannot strand the new waiter.
@@ -101,9 +114,13 @@ final class ChannelCommitEvents {
                 result.add(waiter);
                 return result;
             });
-            if (!closed && stream == null && !reconnectScheduled) {
-                connect();
+            start = !closed && stream == null && !reconnectScheduled;
+            if (start) {
+                reconnectScheduled = true; // claims the connection; connect() clears it
             }
+        }
+        if (start) {
+            connect();
         }
         if (closed) {
             waiter.close();
@@ -129,26 +146,53 @@ final class ChannelCommitEvents {
                 + transactionId + " was seen committed", transactionId, List.of(), null));
     }
 
+    /** Calls the listener with the number of every config block the stream delivers from now on. */
+    void addConfigListener(LongConsumer listener) {
+        configListeners.add(listener);
+    }
+
+    /** The seeks of the client's own streams: signed afresh by its signer for each connection. */
+    static Seeks signedBy(String channelId, X509Identity identity, Signer signer, Clock clock) {
+        return (peer, nextBlock) -> {
+            SeekRequest.Builder seek = SeekRequest.builder().channel(channelId).identity(identity).clock(clock)
+                    .behavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY).stopNever();
+            if (nextBlock < 0) {
+                seek.start(SeekRequest.newest());
+            } else {
+                seek.startAt(nextBlock);
+            }
+            byte[] tlsHash = peer.endpoint().clientCertificateHash();
+            if (tlsHash.length > 0) {
+                seek.tlsCertHash(tlsHash);
+            }
+            return Optional.of(seek.build().sign(signer));
+        };
+    }
+
     // ---- the stream
 
-    private synchronized void connect() {
-        reconnectScheduled = false;
-        if (closed) {
-            return;
+    private void connect() {
+        GiveUp giveUp;
+        synchronized (this) {
+            reconnectScheduled = false;
+            if (closed) {
+                return;
+            }
+            Peer peer = peers.get(peerIndex);
+            Optional<Envelope> request = seeks.seek(peer, nextBlock);
+            if (request.isPresent()) {
+                open(peer, request.get());
+                return;
+            }
+            refusals.put(peer, new NodeError(peer.target(), peer.mspId(), "ENDED", "the event stream ended and its "
+                    + "request, signed by the application, can be used only once"));
+            giveUp = giveUp();
         }
-        Peer peer = peers.get(peerIndex);
-        SeekRequest.Builder seek = SeekRequest.builder().channel(channelId).identity(identity).clock(clock)
-                .behavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY).stopNever();
-        if (nextBlock < 0) {
-            seek.start(SeekRequest.newest());
-        } else {
-            seek.startAt(nextBlock);
-        }
-        byte[] tlsHash = peer.endpoint().clientCertificateHash();
-        if (tlsHash.length > 0) {
-            seek.tlsCertHash(tlsHash);
-        }
-        Envelope request = seek.build().sign(signer);
+        giveUp.run();
+    }
+
+    /** With the lock held. */
+    private void open(Peer peer, Envelope request) {
         log.debug("commit events for {}: connecting to {} from block {}", channelId, peer.target(),
                 nextBlock < 0 ? "newest" : nextBlock);
         Stream started = new Stream(peer);
@@ -207,7 +251,7 @@ final class ChannelCommitEvents {
         log.debug("commit events for {}: stream to {} ended ({}); reconnecting in {} ms", channelId,
                 ended.peer.target(), why, wait.toMillis());
         reconnectScheduled = true;
-        CompletableFuture.delayedExecutor(wait.toNanos(), TimeUnit.NANOSECONDS).execute(this::connect);
+        scheduler.schedule(wait, this::connect);
     }
 
     /** With the lock held: resets the stream state and takes the waiters to fail. */
@@ -278,6 +322,9 @@ final class ChannelCommitEvents {
         nowPositioned.complete(null);
         int index = 0;
         for (FilteredTransaction tx : block.getFilteredTransactionsList()) {
+            if (tx.getType() == HeaderType.CONFIG) {
+                configListeners.forEach(listener -> listener.accept(block.getNumber()));
+            }
             List<Waiter> list = waiters.remove(tx.getTxid());
             if (list != null) {
                 TransactionStatus status = new TransactionStatus(tx.getTxid(), block.getNumber(), index,

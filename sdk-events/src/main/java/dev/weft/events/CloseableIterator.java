@@ -11,7 +11,7 @@ import java.util.Iterator;
  * returns false.
  *
  * <pre>{@code
- * try (CloseableIterator<ChaincodeEvent> events = network.chaincodeEvents("basic")) {
+ * try (CloseableIterator<ChaincodeEvent> events = network.events().chaincodeEvents("basic")) {
  *     while (events.hasNext()) {
  *         ChaincodeEvent event = events.next();
  *         ...

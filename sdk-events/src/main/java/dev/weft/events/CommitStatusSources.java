@@ -2,12 +2,15 @@ package dev.weft.events;
 
 import dev.weft.core.CommitStatusSource;
 import dev.weft.core.Peer;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
+import dev.weft.core.SystemScheduler;
 import dev.weft.core.X509Identity;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -44,12 +47,47 @@ public final class CommitStatusSources {
         return new Builder();
     }
 
+    /**
+     * Commit status for one channel over one {@code DeliverFiltered} stream opened with a request
+     * the application signed (see {@link EventStreams.Builder#newRequest()}; start it at the newest
+     * block with {@code startAtNewest()}, so that it is positioned as soon as the first block
+     * arrives). Such a request can be used once: when the stream ends, the waiting transactions fail
+     * with {@link dev.weft.core.CommitStatusException}. Close the source when done.
+     */
+    public static CommitStatusSource forRequest(DeliverRequest signedRequest, Scheduler scheduler) {
+        Objects.requireNonNull(signedRequest, "signedRequest");
+        Objects.requireNonNull(scheduler, "scheduler");
+        signedRequest.envelope(); // refuses an unsigned request here, not when the stream opens
+        AtomicBoolean used = new AtomicBoolean();
+        DeliverCommitStatusSource.Streams streams = new DeliverCommitStatusSource.Streams() {
+            @Override
+            public List<Peer> peers(String channelId) {
+                requireChannel(channelId);
+                return List.of(signedRequest.peer());
+            }
+
+            @Override
+            public ChannelCommitEvents.Seeks seeks(String channelId) {
+                return (peer, nextBlock) -> used.getAndSet(true) ? Optional.empty()
+                        : Optional.of(signedRequest.envelope());
+            }
+
+            private void requireChannel(String channelId) {
+                if (!channelId.equals(signedRequest.channelId())) {
+                    throw new IllegalArgumentException("the deliver request is for channel " + signedRequest.channelId()
+                            + ", not " + channelId);
+                }
+            }
+        };
+        return new DeliverCommitStatusSource(streams, scheduler, null, Duration.ofMillis(100), Duration.ofSeconds(5));
+    }
+
     /** Options of a commit status source. Not thread-safe. */
     public static final class Builder {
         private X509Identity identity;
         private Signer signer;
         private Function<String, List<Peer>> eventPeers;
-        private Clock clock = Clock.systemUTC();
+        private Scheduler scheduler;
         private Duration initialDelay = Duration.ofMillis(100);
         private Duration maxDelay = Duration.ofSeconds(5);
 
@@ -78,9 +116,12 @@ public final class CommitStatusSources {
             return this;
         }
 
-        /** The clock that timestamps seek requests. Default: the system clock. */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        /**
+         * The clock that timestamps seek requests and the timer of reconnect delays. Default: a
+         * {@link SystemScheduler} of the source's own, closed with it.
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
@@ -105,7 +146,10 @@ public final class CommitStatusSources {
             require(identity, "identity");
             require(signer, "signer");
             require(eventPeers, "eventPeers");
-            return new DeliverCommitStatusSource(identity, signer, eventPeers, clock, initialDelay, maxDelay);
+            SystemScheduler owned = scheduler == null ? SystemScheduler.start("weft-commit-events") : null;
+            Scheduler time = scheduler != null ? scheduler : owned;
+            return new DeliverCommitStatusSource(DeliverCommitStatusSource.signed(eventPeers, identity, signer, time), time,
+                    owned, initialDelay, maxDelay);
         }
 
         private static void require(Object value, String name) {

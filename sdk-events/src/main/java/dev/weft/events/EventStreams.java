@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
 import org.hyperledger.fabric.protos.peer.FilteredBlock;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -35,6 +34,9 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
  * reconnect: if one fails, {@code next()} throws {@link dev.weft.core.EventStreamException}, and
  * the application opens a new stream from the block after the last one it processed. Chaincode
  * events are those of transactions committed as VALID, in block order.
+ *
+ * <p>Without a signer, the application signs the request itself: {@link Builder#newRequest()}
+ * gives it unsigned, and the terminal methods that take a {@link DeliverRequest} open it.
  */
 public final class EventStreams {
     private EventStreams() {
@@ -51,6 +53,7 @@ public final class EventStreams {
         private Signer signer;
         private Peer peer;
         private Long startBlock;
+        private boolean startNewest;
         private Long stopBlock;
         private Clock clock = Clock.systemUTC();
 
@@ -85,6 +88,14 @@ public final class EventStreams {
                 throw new IllegalArgumentException("startBlock must not be negative, got " + blockNumber);
             }
             this.startBlock = blockNumber;
+            this.startNewest = false;
+            return this;
+        }
+
+        /** Start with the newest block already committed, delivered at once. */
+        public Builder startAtNewest() {
+            this.startNewest = true;
+            this.startBlock = null;
             return this;
         }
 
@@ -105,36 +116,67 @@ public final class EventStreams {
 
         /** Full blocks, as the peer committed them (with their transaction validation codes in the metadata). */
         public CloseableIterator<Block> blocks() {
-            return DeliverIterator.open(peer(), seek(), false, r -> List.of(r.getBlock()));
+            return blocks(signed());
+        }
+
+        /** Full blocks, from a request signed elsewhere. */
+        public static CloseableIterator<Block> blocks(DeliverRequest request) {
+            return DeliverIterator.open(request.peer(), request.envelope(), false, r -> List.of(r.getBlock()));
         }
 
         /** Filtered blocks: per transaction its id, type and validation code, without payloads. */
         public CloseableIterator<FilteredBlock> filteredBlocks() {
-            return DeliverIterator.open(peer(), seek(), true, r -> List.of(r.getFilteredBlock()));
+            return filteredBlocks(signed());
+        }
+
+        /** Filtered blocks, from a request signed elsewhere. */
+        public static CloseableIterator<FilteredBlock> filteredBlocks(DeliverRequest request) {
+            return DeliverIterator.open(request.peer(), request.envelope(), true, r -> List.of(r.getFilteredBlock()));
         }
 
         /** The chaincode events of one chaincode from transactions committed as VALID. */
         public CloseableIterator<ChaincodeEvent> chaincodeEvents(String chaincodeName) {
-            Objects.requireNonNull(chaincodeName, "chaincodeName");
-            return DeliverIterator.open(peer(), seek(), false, r -> chaincodeEventsOf(r.getBlock(), chaincodeName));
+            return chaincodeEvents(chaincodeName, signed());
         }
 
-        private Peer peer() {
+        /** The chaincode events of one chaincode, from a request signed elsewhere. */
+        public static CloseableIterator<ChaincodeEvent> chaincodeEvents(String chaincodeName, DeliverRequest request) {
+            Objects.requireNonNull(chaincodeName, "chaincodeName");
+            return DeliverIterator.open(request.peer(), request.envelope(), false,
+                    r -> chaincodeEventsOf(r.getBlock(), chaincodeName));
+        }
+
+        /**
+         * The request these settings describe, unsigned: sign its {@link DeliverRequest#digest()}
+         * elsewhere, attach the signature, and open it with a terminal method that takes a request.
+         */
+        public DeliverRequest newRequest() {
             require(channelId, "channel");
             require(identity, "identity");
-            require(signer, "signer");
             require(peer, "peer");
             if (startBlock != null && stopBlock != null && stopBlock < startBlock) {
                 throw new IllegalArgumentException("stopBlock " + stopBlock + " is before startBlock " + startBlock);
             }
-            return peer;
+            return DeliverRequest.unsigned(peer, identity, channelId, seek());
         }
 
-        private Envelope seek() {
+        /** The request signed with the builder's signer. */
+        private DeliverRequest signed() {
+            DeliverRequest request = newRequest();
+            if (signer == null) {
+                throw new IllegalStateException("signer must be set, or sign newRequest() elsewhere and open the "
+                        + "stream with the method that takes a DeliverRequest");
+            }
+            return request.signedWith(signer);
+        }
+
+        private SeekRequest seek() {
             SeekRequest.Builder seek = SeekRequest.builder().channel(channelId).identity(identity).clock(clock)
                     .behavior(SeekInfo.SeekBehavior.BLOCK_UNTIL_READY);
             if (startBlock != null) {
                 seek.startAt(startBlock);
+            } else if (startNewest) {
+                seek.start(SeekRequest.newest());
             } else {
                 seek.start(SeekRequest.nextCommit());
             }
@@ -147,7 +189,7 @@ public final class EventStreams {
             if (tlsHash.length > 0) {
                 seek.tlsCertHash(tlsHash);
             }
-            return seek.build().sign(signer);
+            return seek.build();
         }
 
         private static void require(Object value, String name) {

@@ -19,6 +19,7 @@ import dev.weft.core.CommitStatusSource;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Fixtures;
 import dev.weft.core.GrpcCleanup;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
 import dev.weft.core.Signatures;
@@ -30,10 +31,8 @@ import dev.weft.core.X509Identity;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +47,7 @@ import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.SeekInfo;
 import org.hyperledger.fabric.protos.orderer.SeekPosition;
+import org.hyperledger.fabric.protos.peer.FilteredTransaction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,7 +122,7 @@ class CommitStatusFakePeerTest {
         Instant now = Instant.parse("2027-06-01T10:15:30.123456789Z");
         FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc,
                 (stream, seek, out) -> out.onNext(block(5)));
-        try (CommitStatusSource source = builder().clock(Clock.fixed(now, ZoneOffset.UTC))
+        try (CommitStatusSource source = builder().scheduler(new ManualScheduler(now))
                 .eventPeers(id -> List.of(fake.peer())).build()) {
             CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
             get(registration.ready());
@@ -421,14 +421,17 @@ class CommitStatusFakePeerTest {
                 .directExecutor().build();
         dead.shutdownNow();
         Peer peer = Peer.of("peer0.org1.example.com", "Org1MSP", EndpointConfig.builder("peer0:7051").build(), dead);
-        try (CommitStatusSource source = source(peer)) {
+        ManualScheduler time = new ManualScheduler();
+        try (CommitStatusSource source = builder().scheduler(time).eventPeers(channel -> List.of(peer)).build()) {
             CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
 
-            long deadline = System.nanoTime() + SECONDS.toNanos(TIMEOUT_SECONDS);
-            while (registration.recentFailures().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            // The failure happened inside register(); the retry waits on the scheduler.
+            assertEquals(1, registration.recentFailures().size());
             assertEquals("peer0:7051", registration.recentFailures().get(0).address());
+            assertEquals(List.of(Duration.ofMillis(5)), time.pendingDelays(), "retried after the initial delay");
+            time.advance(Duration.ofMillis(5));
+            assertEquals(2, registration.recentFailures().size(), "the retry failed the same way");
+            assertEquals(List.of(Duration.ofMillis(10)), time.pendingDelays(), "then after twice the delay");
             assertFalse(registration.ready().isDone(), "a transport failure is retried, not a refusal");
             source.close();
             assertInstanceOf(CommitStatusException.class, failure(registration.status()));
@@ -452,5 +455,94 @@ class CommitStatusFakePeerTest {
             assertEquals("transactionId", assertThrows(NullPointerException.class,
                     () -> source.register(CHANNEL, null)).getMessage());
         }
+    }
+
+    // ---- config blocks and requests signed elsewhere
+
+    @Test
+    void addConfigBlockListener_configTransactionDelivered_listenerGetsItsBlockNumber() throws Exception {
+        FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> {
+            out.onNext(block(3, tx("a", TxValidationCode.VALID)));
+            out.onNext(block(4, FilteredTransaction.newBuilder().setTxid("cfg").setType(HeaderType.CONFIG)
+                    .setTxValidationCode(TxValidationCode.VALID).build()));
+            out.onNext(block(5, tx("tx1", TxValidationCode.VALID)));
+        });
+        List<Long> configBlocks = new CopyOnWriteArrayList<>();
+        try (CommitStatusSource source = source(fake.peer())) {
+            source.addConfigBlockListener(CHANNEL, configBlocks::add);
+            CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
+
+            assertEquals(5, get(registration.status()).blockNumber());
+            assertEquals(List.of(4L), configBlocks);
+        }
+    }
+
+    @Test
+    void forRequest_signedElsewhere_positionsOnFirstBlockAndResolvesTheTransaction() throws Exception {
+        FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> {
+            out.onNext(block(8));
+            out.onNext(block(9, tx("tx1", TxValidationCode.VALID)));
+        });
+        DeliverRequest unsigned = EventStreams.builder().channel(CHANNEL).identity(IDENTITY).peer(fake.peer())
+                .startAtNewest().newRequest();
+        DeliverRequest signed = unsigned.withSignature(SIGNER.sign(unsigned.bytes().toByteArray()));
+
+        try (CommitStatusSource source = CommitStatusSources.forRequest(signed, new ManualScheduler())) {
+            CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
+
+            assertEquals(9, get(registration.status()).blockNumber());
+            Envelope sent = fake.awaitSeeks(1).get(0);
+            assertEquals(signed.envelope(), sent, "the application's request is sent as signed");
+            assertEquals(SeekPosition.TypeCase.NEWEST, seekInfo(sent).getStart().getTypeCase());
+        }
+    }
+
+    @Test
+    void forRequest_streamBreaks_waitingTransactionFailsSayingTheRequestIsSpent() throws Exception {
+        FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> {
+            out.onNext(block(8));
+            unavailable(out);
+        });
+        DeliverRequest unsigned = EventStreams.builder().channel(CHANNEL).identity(IDENTITY).peer(fake.peer())
+                .startAtNewest().newRequest();
+        DeliverRequest signed = unsigned.withSignature(SIGNER.sign(unsigned.bytes().toByteArray()));
+        ManualScheduler time = new ManualScheduler();
+
+        try (CommitStatusSource source = CommitStatusSources.forRequest(signed, time)) {
+            CommitStatusSource.Registration registration = source.register(CHANNEL, "tx1");
+            get(registration.ready());
+            assertTrue(time.awaitPendingTasks(1, Duration.ofSeconds(TIMEOUT_SECONDS)), "no reconnect after the break");
+            time.advance(Duration.ofSeconds(1));
+
+            CommitStatusException error = failure(registration.status());
+            assertTrue(error.getMessage().contains("tx1"), error.getMessage());
+            assertTrue(error.details().get(error.details().size() - 1).message().contains("used only once"),
+                    error.getMessage());
+            assertEquals(1, fake.streams(), "a spent request is not sent again");
+        }
+    }
+
+    @Test
+    void forRequest_unsignedRequest_refusedAtOnce() {
+        FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> { });
+        DeliverRequest unsigned = EventStreams.builder().channel(CHANNEL).identity(IDENTITY).peer(fake.peer())
+                .newRequest();
+
+        IllegalStateException error = assertThrows(IllegalStateException.class,
+                () -> CommitStatusSources.forRequest(unsigned, new ManualScheduler()));
+        assertTrue(error.getMessage().contains("not signed"), error.getMessage());
+    }
+
+    @Test
+    void deliverRequest_signatureByAnotherKey_refusedNamingTheIdentity() {
+        FakeDeliverPeer fake = FakeDeliverPeer.start("peer0.org1.example.com", grpc, (stream, seek, out) -> { });
+        DeliverRequest unsigned = EventStreams.builder().channel(CHANNEL).identity(IDENTITY).peer(fake.peer())
+                .newRequest();
+        Signer other = Signers.newPrivateKeySigner(Fixtures.key("org2-user1-key.pem"));
+
+        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> unsigned.withSignature(other.sign(unsigned.bytes().toByteArray())));
+        assertTrue(error.getMessage().contains("does not verify"), error.getMessage());
+        assertTrue(error.getMessage().contains("Org1MSP"), error.getMessage());
     }
 }

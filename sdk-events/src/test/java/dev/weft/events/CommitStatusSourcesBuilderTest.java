@@ -86,7 +86,7 @@ class CommitStatusSourcesBuilderTest {
         assertEquals("signer", assertThrows(NullPointerException.class, () -> builder.signer(null)).getMessage());
         assertEquals("eventPeers", assertThrows(NullPointerException.class,
                 () -> builder.eventPeers(null)).getMessage());
-        assertEquals("clock", assertThrows(NullPointerException.class, () -> builder.clock(null)).getMessage());
+        assertEquals("scheduler", assertThrows(NullPointerException.class, () -> builder.scheduler(null)).getMessage());
         assertEquals("initial", assertThrows(NullPointerException.class,
                 () -> builder.reconnectDelay(null, Duration.ofSeconds(1))).getMessage());
         assertEquals("max", assertThrows(NullPointerException.class,

@@ -36,6 +36,6 @@ final class ContractImpl implements Contract {
 
     @Override
     public Transaction newTransaction(String function) {
-        return new TransactionImpl(network, chaincodeName, policy, function);
+        return new TransactionImpl(network, network.newTransaction(chaincodeName, policy, function));
     }
 }

@@ -5,12 +5,12 @@ import dev.weft.core.EndorserSelector;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Orderer;
 import dev.weft.core.Peer;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -21,8 +21,8 @@ import java.util.function.UnaryOperator;
  * it talks to, and the transaction pipeline that carries each transaction from proposal to commit.
  *
  * <pre>{@code
- * X509Identity identity = X509Identity.fromPem("Org1MSP", Files.readString(certificatePath));
- * Signer signer = Signers.newPrivateKeySigner(Credentials.readPrivateKey(keyPath));
+ * X509Identity identity = X509Identity.of("Org1MSP", Credentials.readCertificate(certificatePath));
+ * Signer signer = Signers.newPrivateKeySigner(identity, Credentials.readPrivateKey(keyPath));
  *
  * try (Gateway gateway = Gateway.builder()
  *         .identity(identity)
@@ -53,8 +53,21 @@ import java.util.function.UnaryOperator;
  * outermost), then the built-in {@link PipelineStep}s: select endorsers → sign proposal → endorse
  * (in parallel) → validate endorsements → verify endorser signatures and certificates → check the
  * endorsement policy → sign the transaction → register for the commit event → broadcast → wait
- * for the commit. An evaluate stops after validating one peer's answer. Nothing is broadcast once
- * a check has failed. Each built-in step can be wrapped or replaced with {@link Builder#handler}.
+ * for the commit. An evaluate has its own, shorter list: select candidates → sign proposal → ask
+ * one peer at a time → check its answer. Nothing is broadcast once a check has failed. Each
+ * built-in step can be wrapped or replaced with {@link Builder#handler}.
+ *
+ * <h2>Signing elsewhere</h2>
+ * A gateway built without a {@link Builder#signer signer} signs nothing itself: the application
+ * uses the staged API ({@link Transaction#newProposal()}) and signs each message's digest with a
+ * key the gateway never sees; see {@link dev.weft.core.Signable}.
+ *
+ * <h2>Time</h2>
+ * One {@link dev.weft.core.Scheduler} (its own {@link dev.weft.core.SystemScheduler} unless one is
+ * given) is the gateway's clock and timer: message timestamps, every timeout and deadline, retry
+ * back-offs, event-stream reconnects and peer-health expiry. A test can give it a
+ * {@link dev.weft.core.ManualScheduler} and move time by hand. Timeouts are described in
+ * {@link Timeouts}.
  *
  * <h2>Threads and resources</h2>
  * The gateway is thread-safe; share one per identity. It owns the gRPC channels it creates (from
@@ -83,17 +96,21 @@ public interface Gateway extends AutoCloseable {
     void close();
 
     /**
-     * Configures a {@link Gateway}. Required: an identity, its signer, and at least one peer
-     * (from a connection profile or added). Defaults: policy-based endorser selection, timeouts of
-     * 15 s (endorse), 5 s (evaluate), 5 s (submit) and 60 s (commit) unless the connection profile
-     * sets {@code client.connection.timeout.peer.endorser} or {@code .orderer}, a daemon thread
-     * pool of {@code max(4, 2 × CPUs)} threads, the system clock. Not thread-safe.
+     * Configures a {@link Gateway}. Required: an identity and at least one peer (from a connection
+     * profile or added). Defaults: the identity's messages signed by nobody (give a signer, or
+     * sign with the staged API), policy-based endorser selection, {@link Timeouts#DEFAULTS} unless
+     * the connection profile sets {@code client.connection.timeout.peer.endorser} or
+     * {@code .orderer}, a daemon thread pool of {@code max(4, 2 × CPUs)} threads, a
+     * {@link dev.weft.core.SystemScheduler} on the system clock. Not thread-safe.
      */
     interface Builder {
         /** The client identity (MSP id and certificate). */
         Builder identity(X509Identity identity);
 
-        /** Signs with the identity's private key; any {@link Signer} (an HSM, a remote signer). */
+        /**
+         * Signs with the identity's private key; any {@link Signer} (an HSM, a remote signer).
+         * Without one, the application signs every message itself (see {@link dev.weft.core.Signable}).
+         */
         Builder signer(Signer signer);
 
         /**
@@ -129,6 +146,9 @@ public interface Gateway extends AutoCloseable {
 
         Builder commitTimeout(Duration timeout);
 
+        /** Every transaction's overall time budget, across its stages (default: none); see {@link Timeouts}. */
+        Builder timeout(Duration timeout);
+
         /** Runs gRPC callbacks and the pipeline's continuations; the caller keeps ownership. */
         Builder executor(Executor executor);
 
@@ -141,15 +161,20 @@ public interface Gateway extends AutoCloseable {
         /**
          * Wraps or replaces a built-in step: the function receives the built-in handler and returns
          * the handler to use in its place (which may delegate to it). Given twice for one step,
-         * the later function receives what the earlier one returned. Customized steps also run the
-         * gateway's own reads of the channel config (an evaluate of {@code cscc GetConfigBlock}).
+         * the later function receives what the earlier one returned. The function is applied to
+         * the step in each of the gateway's step lists: a submit's, and an evaluate's for the four
+         * steps an evaluate has ({@link TxContext#kind()} tells a handler which it is running in).
+         * The gateway's own reads of the channel config never go through them.
          */
         Builder handler(PipelineStep step, UnaryOperator<Handler> customizer);
 
-        /** The clock for proposal and seek timestamps. */
-        Builder clock(Clock clock);
+        /**
+         * The gateway's clock and timer (see "Time" above); the caller keeps ownership. For tests:
+         * a {@link dev.weft.core.ManualScheduler}.
+         */
+        Builder scheduler(Scheduler scheduler);
 
-        /** @throws IllegalStateException if the identity, the signer or every peer is missing */
+        /** @throws IllegalStateException if the identity or every peer is missing */
         Gateway build();
     }
 }

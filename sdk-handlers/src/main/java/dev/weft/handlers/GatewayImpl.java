@@ -7,10 +7,13 @@ import dev.weft.core.EndpointConfig;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.Orderer;
 import dev.weft.core.Peer;
-import dev.weft.core.PeerHealth;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
+import dev.weft.core.SystemScheduler;
 import dev.weft.core.X509Identity;
+import dev.weft.core.internal.PeerHealthRecord;
 import dev.weft.events.CommitStatusSources;
+import dev.weft.handlers.internal.Futures;
 import dev.weft.selection.EndorserSelectors;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
@@ -25,11 +28,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -42,15 +46,13 @@ final class GatewayImpl implements Gateway {
     private static final Logger log = LoggerFactory.getLogger(GatewayImpl.class);
 
     final X509Identity identity;
+    /** Null when the application signs everything itself. */
     final Signer signer;
-    final Clock clock;
+    final Scheduler scheduler;
     final Executor executor;
     final EndorserSelector selector;
-    final PeerHealth health = new PeerHealth();
-    final Duration endorseTimeout;
-    final Duration evaluateTimeout;
-    final Duration submitTimeout;
-    final Duration commitTimeout;
+    final PeerHealthRecord health;
+    final Timeouts timeouts;
     final List<Handler> addedHandlers;
     final Map<PipelineStep, UnaryOperator<Handler>> customizers;
     /** Every peer, with the channels it serves (empty: every channel) and whether it is an event source. */
@@ -58,6 +60,7 @@ final class GatewayImpl implements Gateway {
     final List<OrdererEntry> orderers;
     final CommitStatusSource commits;
     private final ExecutorService ownedExecutor;
+    private final SystemScheduler ownedScheduler;
     private final List<ManagedChannel> ownedChannels;
     private final Map<String, NetworkImpl> networks = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -76,15 +79,10 @@ final class GatewayImpl implements Gateway {
     private GatewayImpl(BuilderImpl b) {
         this.identity = b.identity;
         this.signer = b.signer;
-        this.clock = b.clock;
         this.selector = b.selector;
         this.addedHandlers = List.copyOf(b.handlers);
         this.customizers = new EnumMap<>(b.customizers);
-        Map<String, Duration> profileTimeouts = b.profile == null ? Map.of() : b.profile.clientTimeouts();
-        this.endorseTimeout = first(b.endorseTimeout, profileTimeouts.get("peer.endorser"), Duration.ofSeconds(15));
-        this.evaluateTimeout = first(b.evaluateTimeout, profileTimeouts.get("peer.endorser"), Duration.ofSeconds(5));
-        this.submitTimeout = first(b.submitTimeout, profileTimeouts.get("orderer"), Duration.ofSeconds(5));
-        this.commitTimeout = first(b.commitTimeout, null, Duration.ofSeconds(60));
+        this.timeouts = timeouts(b);
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -98,24 +96,70 @@ final class GatewayImpl implements Gateway {
             });
             this.executor = ownedExecutor;
         }
+        if (b.scheduler != null) {
+            this.scheduler = b.scheduler;
+            this.ownedScheduler = null;
+        } else {
+            this.ownedScheduler = SystemScheduler.start("weft-gateway-timer", Clock.systemUTC(), executor);
+            this.scheduler = ownedScheduler;
+        }
+        this.health = new PeerHealthRecord(PeerHealthRecord.DEFAULT_MEMORY, scheduler::nanoTime);
         List<ManagedChannel> created = new ArrayList<>();
         try {
             this.peers = connectPeers(b, created);
             this.orderers = connectOrderers(b, created);
         } catch (RuntimeException e) {
             shutdown(created);
-            if (ownedExecutor != null) {
-                ownedExecutor.shutdownNow();
-            }
+            releaseThreads();
             throw e;
         }
         this.ownedChannels = List.copyOf(created);
-        this.commits = CommitStatusSources.builder().identity(identity).signer(signer).clock(clock)
-                .eventPeers(this::eventPeers).build();
+        this.commits = signer == null ? new NoCommitEvents()
+                : CommitStatusSources.builder().identity(identity).signer(signer).scheduler(scheduler)
+                        .eventPeers(this::eventPeers).build();
     }
 
-    private static Duration first(Duration explicit, Duration fromProfile, Duration fallback) {
-        return explicit != null ? explicit : fromProfile != null ? fromProfile : fallback;
+    /**
+     * The gateway's timeouts: each one set on the builder, else the connection profile's
+     * ({@code client.connection.timeout.peer.endorser} for endorse and evaluate, {@code .orderer}
+     * for submit), else {@link Timeouts#DEFAULTS}.
+     */
+    private static Timeouts timeouts(BuilderImpl b) {
+        Map<String, Duration> profile = b.profile == null ? Map.of() : b.profile.clientTimeouts();
+        Timeouts t = Timeouts.DEFAULTS;
+        Duration endorse = b.endorseTimeout != null ? b.endorseTimeout : profile.get("peer.endorser");
+        Duration evaluate = b.evaluateTimeout != null ? b.evaluateTimeout : profile.get("peer.endorser");
+        Duration submit = b.submitTimeout != null ? b.submitTimeout : profile.get("orderer");
+        if (endorse != null) {
+            t = t.withEndorse(endorse);
+        }
+        if (evaluate != null) {
+            t = t.withEvaluate(evaluate);
+        }
+        if (submit != null) {
+            t = t.withSubmit(submit);
+        }
+        if (b.commitTimeout != null) {
+            t = t.withCommit(b.commitTimeout);
+        }
+        if (b.timeout != null) {
+            t = t.withTotal(b.timeout);
+        }
+        return t;
+    }
+
+    /** For a gateway without a signer: its shared event streams cannot be signed. */
+    private static final class NoCommitEvents implements CommitStatusSource {
+        @Override
+        public Registration register(String channelId, String transactionId) {
+            throw new IllegalStateException("this gateway has no signer to sign its event streams, so it cannot "
+                    + "wait for transaction " + transactionId + ": sign EndorsedTransaction.commitStatusRequest() and "
+                    + "submit with it, or build the gateway with a signer");
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private EndpointConfig prepare(EndpointConfig endpoint, BuilderImpl b) {
@@ -212,6 +256,27 @@ final class GatewayImpl implements Gateway {
         return ordered;
     }
 
+    /**
+     * The future to hand to the application for the pipeline's work: completed on the gateway's
+     * executor with the failure unwrapped; cancelling it fires the transaction's cancellation.
+     */
+    <T> CompletableFuture<T> handOver(CompletableFuture<T> work, CompletableFuture<Void> cancellation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        result.whenComplete((r, e) -> {
+            if (result.isCancelled()) {
+                cancellation.complete(null);
+            }
+        });
+        work.whenComplete((r, e) -> completeOnExecutor(() -> {
+            if (e != null) {
+                result.completeExceptionally(Futures.unwrap(e));
+            } else {
+                result.complete(r);
+            }
+        }));
+        return result;
+    }
+
     /** Runs a completion on the gateway's executor, or here if the executor no longer takes work. */
     void completeOnExecutor(Runnable completion) {
         try {
@@ -244,6 +309,14 @@ final class GatewayImpl implements Gateway {
         commits.close();
         networks.values().forEach(NetworkImpl::close);
         shutdown(ownedChannels);
+        releaseThreads();
+    }
+
+    /** Stops the timer and executor the gateway created; the caller's stay running. */
+    private void releaseThreads() {
+        if (ownedScheduler != null) {
+            ownedScheduler.close();
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
             try {
@@ -290,11 +363,12 @@ final class GatewayImpl implements Gateway {
         private Duration evaluateTimeout;
         private Duration submitTimeout;
         private Duration commitTimeout;
+        private Duration timeout;
         private Executor executor;
+        private Scheduler scheduler;
         private EndorserSelector selector = EndorserSelectors.policyBased();
         private final List<Handler> handlers = new ArrayList<>();
         private final Map<PipelineStep, UnaryOperator<Handler>> customizers = new EnumMap<>(PipelineStep.class);
-        private Clock clock = Clock.systemUTC();
 
         @Override
         public Builder identity(X509Identity identity) {
@@ -380,6 +454,12 @@ final class GatewayImpl implements Gateway {
         }
 
         @Override
+        public Builder timeout(Duration timeout) {
+            this.timeout = Checks.positive(timeout, "timeout");
+            return this;
+        }
+
+        @Override
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");
             return this;
@@ -407,8 +487,8 @@ final class GatewayImpl implements Gateway {
         }
 
         @Override
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
@@ -416,10 +496,6 @@ final class GatewayImpl implements Gateway {
         public Gateway build() {
             if (identity == null) {
                 throw new IllegalStateException("identity must be set: the client's MSP id and certificate");
-            }
-            if (signer == null) {
-                throw new IllegalStateException("signer must be set: it signs proposals and transactions with the "
-                        + "identity's private key");
             }
             return new GatewayImpl(this);
         }

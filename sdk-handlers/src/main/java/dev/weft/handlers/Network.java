@@ -41,9 +41,29 @@ public interface Network {
     EventStreams.Builder events();
 
     /**
-     * The channel's config (MSPs, policies, orderers, capabilities), read from a peer on first use.
+     * The channel's config (MSPs, policies, orderers, capabilities), read from a peer on first use
+     * and read again when a config block commits. The gateway reads it on its own, with its
+     * evaluate timeout, never through the application's pipeline.
      *
-     * @throws dev.weft.core.WeftException if no peer could return it
+     * @throws dev.weft.core.WeftException if no peer could return it (or, for a gateway without a
+     *     signer, it has not been loaded with {@link #loadChannelConfig})
      */
     ChannelConfig channelConfig();
+
+    /**
+     * For a gateway without a signer: the unsigned read of the channel config
+     * ({@code cscc GetConfigBlock}), to sign elsewhere and give to {@link #loadChannelConfig}. The
+     * config is needed to check endorsements; load it before endorsing, and again after a config
+     * update.
+     */
+    Proposal newConfigProposal();
+
+    /**
+     * Reads the channel config with a read the application signed, and uses it from now on.
+     *
+     * @param signedConfigProposal {@link #newConfigProposal()} of this network, with its signature
+     * @throws IllegalArgumentException if it is not this network's config read
+     * @throws IllegalStateException if it is not signed
+     */
+    ChannelConfig loadChannelConfig(Proposal signedConfigProposal);
 }

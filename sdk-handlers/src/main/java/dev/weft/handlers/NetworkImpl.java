@@ -1,19 +1,19 @@
 package dev.weft.handlers;
 
-import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
+import dev.weft.core.Scheduler;
 import dev.weft.core.SubmitException;
+import dev.weft.events.EventStreams;
 import dev.weft.handlers.internal.ChannelConfigs;
+import dev.weft.handlers.internal.ConfigReader;
 import dev.weft.handlers.internal.Futures;
 import dev.weft.handlers.internal.Services;
-import dev.weft.events.EventStreams;
 import dev.weft.orderer.OrdererClients;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,19 +21,15 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.hyperledger.fabric.protos.common.Envelope;
 
-/** See {@link Network}: a channel's services and its pipeline. */
+/** See {@link Network}: a channel's services and its pipelines. */
 final class NetworkImpl implements Network {
     private final GatewayImpl gateway;
     private final String channelId;
     private final OrdererClient orderers;
+    private final ConfigReader configReader;
     private final ChannelConfigs configs;
-    /**
-     * The built-in steps (with the application's step customizations) but without its added
-     * handlers: the gateway's own config reads ({@code cscc GetConfigBlock}, an evaluate) are not
-     * the application's transactions, though a customized step does see them.
-     */
-    private final List<Handler> steps;
-    private final List<Handler> pipeline;
+    private final Services services;
+    private final Pipeline pipeline;
 
     NetworkImpl(GatewayImpl gateway, String channelId) {
         this.gateway = gateway;
@@ -44,12 +40,16 @@ final class NetworkImpl implements Network {
                 channelOrderers.add(entry.orderer());
             }
         }
-        this.orderers = channelOrderers.isEmpty() ? new NoOrderers(channelId) : OrdererClients.create(channelOrderers);
-        this.configs = new ChannelConfigs(channelId, this::readConfigBlock, gateway.clock);
-        Services services = new Services(gateway.identity, gateway.signer, endorsingPeers(), gateway.selector,
-                gateway.health, orderers, gateway.commits, configs, gateway.clock);
-        this.steps = Pipeline.steps(services, gateway.customizers);
-        this.pipeline = Pipeline.handlers(gateway.addedHandlers, steps);
+        this.orderers = channelOrderers.isEmpty() ? new NoOrderers(channelId)
+                : OrdererClients.create(channelOrderers, gateway.scheduler);
+        List<Peer> endorsingPeers = endorsingPeers();
+        this.configReader = new ConfigReader(channelId, gateway.identity, gateway.signer, () -> endorsingPeers,
+                gateway.health, gateway.scheduler, gateway.timeouts.evaluate());
+        this.configs = new ChannelConfigs(channelId, channel -> configReader.read(), gateway.scheduler);
+        gateway.commits.addConfigBlockListener(channelId, configs::configBlockCommitted);
+        this.services = new Services(gateway.identity, gateway.signer, endorsingPeers, gateway.selector,
+                gateway.health, orderers, gateway.commits, configs, gateway.scheduler);
+        this.pipeline = Pipeline.build(services, gateway.customizers, gateway.addedHandlers);
     }
 
     private List<Peer> endorsingPeers() {
@@ -61,20 +61,42 @@ final class NetworkImpl implements Network {
         return result;
     }
 
-    private CompletableFuture<ByteString> readConfigBlock(String channel) {
-        TxContext context = TxContext.builder(TxContext.Kind.EVALUATE, channel, "cscc", "GetConfigBlock")
-                .arguments(List.of(ByteString.copyFrom(channel, StandardCharsets.UTF_8)))
-                .endorseTimeout(gateway.evaluateTimeout)
-                .build();
-        return RealHandlerChain.run(steps, context).thenApply(TxResult::resultBytes);
+    /** The settings of a new transaction, with the gateway's timeouts. */
+    TxContext.Builder newTransaction(String chaincode, ChaincodePolicy policy, String function) {
+        return TxContext.builder(TxContext.Kind.SUBMIT, channelId, chaincode, function).policy(policy)
+                .timeouts(gateway.timeouts);
     }
 
-    CompletableFuture<TxResult> run(TxContext context) {
-        return RealHandlerChain.run(pipeline, context);
+    /**
+     * The context of a run that starts now: built from the settings, with the transaction's
+     * deadline starting now when it has a time budget.
+     */
+    TxContext start(TxContext.Builder settings) {
+        TxContext draft = settings.deadline(null).build();
+        if (draft.timeout().isEmpty()) {
+            return draft;
+        }
+        return settings.deadline(gateway.scheduler.deadlineAfter(draft.timeout().get())).build();
     }
 
-    Duration timeout(TxContext.Kind kind) {
-        return kind == TxContext.Kind.EVALUATE ? gateway.evaluateTimeout : gateway.endorseTimeout;
+    CompletableFuture<TxResult> submit(TxContext context) {
+        return pipeline.submit(context);
+    }
+
+    CompletableFuture<TxResult> evaluate(TxContext context) {
+        return pipeline.evaluate(context);
+    }
+
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    Services services() {
+        return services;
+    }
+
+    Scheduler scheduler() {
+        return gateway.scheduler;
     }
 
     GatewayImpl gateway() {
@@ -103,13 +125,33 @@ final class NetworkImpl implements Network {
             throw new IllegalStateException("no event peer serves channel " + channelId
                     + ": the connection profile gives none the eventSource role");
         }
-        return EventStreams.builder().channel(channelId).identity(gateway.identity).signer(gateway.signer)
-                .clock(gateway.clock).peer(eventPeers.get(0));
+        EventStreams.Builder builder = EventStreams.builder().channel(channelId).identity(gateway.identity)
+                .clock(gateway.scheduler.clock()).peer(eventPeers.get(0));
+        if (gateway.signer != null) {
+            builder.signer(gateway.signer);
+        }
+        return builder;
     }
 
     @Override
     public ChannelConfig channelConfig() {
         return Futures.await(configs.get());
+    }
+
+    @Override
+    public Proposal newConfigProposal() {
+        TxContext context = TxContext.builder(TxContext.Kind.EVALUATE, channelId, "cscc", "GetConfigBlock")
+                .timeouts(gateway.timeouts).build();
+        return ProposalImpl.of(this, context, configReader.proposal());
+    }
+
+    @Override
+    public ChannelConfig loadChannelConfig(Proposal signedConfigProposal) {
+        if (!(Objects.requireNonNull(signedConfigProposal, "signedConfigProposal") instanceof ProposalImpl proposal)
+                || proposal.network() != this || !proposal.isConfigRead()) {
+            throw new IllegalArgumentException("give the proposal from this network's newConfigProposal(), signed");
+        }
+        return Futures.await(configs.load(configReader.read(proposal.signed())));
     }
 
     void close() {

@@ -4,9 +4,10 @@ package dev.weft.handlers;
  * The built-in steps of the pipeline, in the order they run after the handlers a user added. Each
  * can be wrapped or replaced through {@link Gateway.Builder#handler}.
  *
- * <p>A submit runs every step. An evaluate runs SELECT_ENDORSERS to CHECK_RESPONSES and
- * stops there: its endorse step asks one peer (trying the next candidate if one cannot be
- * reached) and validation produces the result.
+ * <p>A submit runs every step. An evaluate has its own list of four: SELECT_ENDORSERS (candidates
+ * in order of preference), SIGN_PROPOSAL, ENDORSE (one peer at a time until one answers) and
+ * CHECK_RESPONSES (the answer's status; it produces the result). A customization of a step
+ * applies to it in both lists.
  */
 public enum PipelineStep {
     /** Chooses the endorsing peers ({@link TxContext#endorsers()}) with the gateway's selector. */

@@ -22,7 +22,12 @@ import java.util.concurrent.CompletableFuture;
  * reused.
  */
 public interface Transaction {
-    /** Replaces the arguments with UTF-8 strings. */
+    /**
+     * Replaces the arguments with UTF-8 strings.
+     *
+     * @throws IllegalArgumentException if an argument is not valid Unicode (a lone surrogate would
+     *     be silently altered); give such data as bytes
+     */
     Transaction arguments(String... arguments);
 
     /** Replaces the arguments with raw bytes. */
@@ -45,6 +50,14 @@ public interface Transaction {
      * handlers read it with {@link TxContext#get}. A null value removes the key.
      */
     <T> Transaction put(ContextKey<T> key, T value);
+
+    /**
+     * The transaction's whole time budget: select, endorse, submit and commit together (each stage
+     * also keeps its own timeout). When it runs out, the transaction fails with a
+     * {@link dev.weft.core.TransactionTimeoutException} naming the stage it ran out in. Default:
+     * the gateway's (none unless set with {@link Gateway.Builder#timeout}). See {@link Timeouts}.
+     */
+    Transaction timeout(Duration timeout);
 
     /** Time for endorsement (for an evaluate: the whole evaluate). Default: the gateway's. */
     Transaction endorseTimeout(Duration timeout);
@@ -78,4 +91,20 @@ public interface Transaction {
 
     /** Evaluates without blocking; the future holds the result (no commit status). */
     CompletableFuture<TxResult> evaluateAsync();
+
+    /**
+     * The staged form of this transaction, for signing elsewhere or inspecting each stage: the
+     * unsigned proposal, with a new transaction id. Sign its {@link Proposal#digest()} with the
+     * client's key (or let the gateway's signer do it), then evaluate it, or endorse it and sign,
+     * submit and wait for the resulting {@link EndorsedTransaction}.
+     *
+     * <pre>{@code
+     * Proposal proposal = contract.newTransaction("CreateAsset").arguments("asset1", "blue", "5", "Tom", "100")
+     *         .newProposal();
+     * EndorsedTransaction endorsed = proposal.withSignature(wallet.sign(proposal.digest())).endorse();
+     * EndorsedTransaction signed = endorsed.withSignature(wallet.sign(endorsed.digest()));
+     * TxResult result = signed.submit();   // or submit(commitRequest) when the gateway has no signer at all
+     * }</pre>
+     */
+    Proposal newProposal();
 }

@@ -1,52 +1,58 @@
 package dev.weft.handlers;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.ChaincodePolicy;
 import dev.weft.handlers.internal.Cancellation;
 import dev.weft.handlers.internal.Futures;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
-/** See {@link Transaction}. */
+/**
+ * See {@link Transaction}: the application's settings held in a {@link TxContext.Builder}, from
+ * which each run builds its context.
+ */
 final class TransactionImpl implements Transaction {
     private final NetworkImpl network;
-    private final String chaincodeName;
-    private final ChaincodePolicy policy;
-    private final String function;
-    private List<ByteString> arguments = List.of();
-    private final Map<String, ByteString> transientData = new LinkedHashMap<>();
-    private final Set<String> organizations = new LinkedHashSet<>();
-    private final Set<String> peers = new LinkedHashSet<>();
-    private final Map<ContextKey<?>, Object> extensions = new IdentityHashMap<>();
-    private Duration endorseTimeout;
-    private Duration submitTimeout;
-    private Duration commitTimeout;
+    private final TxContext.Builder settings;
 
-    TransactionImpl(NetworkImpl network, String chaincodeName, ChaincodePolicy policy, String function) {
-        Checks.nonEmpty(function, "function");
+    TransactionImpl(NetworkImpl network, TxContext.Builder settings) {
         this.network = network;
-        this.chaincodeName = chaincodeName;
-        this.policy = policy;
-        this.function = function;
+        this.settings = settings;
     }
 
     @Override
     public Transaction arguments(String... arguments) {
         List<ByteString> list = new ArrayList<>();
         for (String argument : Objects.requireNonNull(arguments, "arguments")) {
-            list.add(ByteString.copyFrom(Objects.requireNonNull(argument, "argument"), StandardCharsets.UTF_8));
+            list.add(utf8(Objects.requireNonNull(argument, "argument"), list.size()));
         }
-        this.arguments = List.copyOf(list);
+        settings.arguments(list);
         return this;
+    }
+
+    /** The argument's UTF-8 bytes; a string that is not valid Unicode would be silently altered, so it is refused. */
+    private static ByteString utf8(String argument, int index) {
+        try {
+            ByteBuffer bytes = StandardCharsets.UTF_8.newEncoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .encode(CharBuffer.wrap(argument));
+            return ByteString.copyFrom(bytes);
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("argument " + index + " is not valid Unicode text (it holds a lone "
+                    + "surrogate); pass binary arguments with arguments(List<byte[]>)", e);
+        }
     }
 
     @Override
@@ -55,89 +61,72 @@ final class TransactionImpl implements Transaction {
         for (byte[] argument : Objects.requireNonNull(arguments, "arguments")) {
             list.add(ByteString.copyFrom(Objects.requireNonNull(argument, "argument")));
         }
-        this.arguments = List.copyOf(list);
+        settings.arguments(list);
         return this;
     }
 
     @Override
     public Transaction transientData(Map<String, byte[]> data) {
         Objects.requireNonNull(data, "data");
-        transientData.clear();
+        settings.transientData(Map.of());
         data.forEach(this::putTransientData);
         return this;
     }
 
     @Override
     public Transaction putTransientData(String key, byte[] value) {
-        transientData.put(Checks.nonEmpty(key, "transient data key"), ByteString.copyFrom(Objects.requireNonNull(value, "value")));
+        settings.putTransientData(key, ByteString.copyFrom(Objects.requireNonNull(value, "value")));
         return this;
     }
 
     @Override
     public Transaction endorsingOrganizations(String... mspIds) {
-        organizations.clear();
-        for (String mspId : Objects.requireNonNull(mspIds, "mspIds")) {
-            organizations.add(Objects.requireNonNull(mspId, "mspId"));
-        }
+        settings.endorsingOrganizations(names(mspIds, "mspId"));
         return this;
     }
 
     @Override
     public Transaction endorsingPeers(String... peerNames) {
-        peers.clear();
-        for (String name : Objects.requireNonNull(peerNames, "peerNames")) {
-            peers.add(Objects.requireNonNull(name, "peerName"));
-        }
+        settings.endorsingPeers(names(peerNames, "peerName"));
         return this;
+    }
+
+    private static Set<String> names(String[] names, String what) {
+        Set<String> result = new LinkedHashSet<>();
+        for (String name : Objects.requireNonNull(names, what + "s")) {
+            result.add(Checks.nonEmpty(name, what));
+        }
+        return result;
     }
 
     @Override
     public <T> Transaction put(ContextKey<T> key, T value) {
-        Objects.requireNonNull(key, "key");
-        if (value == null) {
-            extensions.remove(key);
-        } else {
-            extensions.put(key, value);
-        }
+        settings.put(key, value);
+        return this;
+    }
+
+    @Override
+    public Transaction timeout(Duration timeout) {
+        settings.timeout(timeout);
         return this;
     }
 
     @Override
     public Transaction endorseTimeout(Duration timeout) {
-        this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
+        settings.endorseTimeout(timeout);
         return this;
     }
 
     @Override
     public Transaction submitTimeout(Duration timeout) {
-        this.submitTimeout = Checks.positive(timeout, "submitTimeout");
+        settings.submitTimeout(timeout);
         return this;
     }
 
     @Override
     public Transaction commitTimeout(Duration timeout) {
-        this.commitTimeout = Checks.positive(timeout, "commitTimeout");
+        settings.commitTimeout(timeout);
         return this;
-    }
-
-    private TxContext context(TxContext.Kind kind) {
-        GatewayImpl gateway = network.gateway();
-        TxContext.Builder context = TxContext.builder(kind, network.channelId(), chaincodeName, function)
-                .arguments(arguments)
-                .transientData(transientData)
-                .endorsingOrganizations(organizations)
-                .endorsingPeers(peers)
-                .policy(policy)
-                .endorseTimeout(endorseTimeout != null ? endorseTimeout : network.timeout(kind))
-                .submitTimeout(submitTimeout != null ? submitTimeout : gateway.submitTimeout)
-                .commitTimeout(commitTimeout != null ? commitTimeout : gateway.commitTimeout);
-        extensions.forEach((key, value) -> putUnchecked(context, key, value));
-        return context.build();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> void putUnchecked(TxContext.Builder context, ContextKey<T> key, Object value) {
-        context.put(key, (T) value); // put() stored the value under its own key's type
     }
 
     @Override
@@ -147,7 +136,7 @@ final class TransactionImpl implements Transaction {
 
     @Override
     public CompletableFuture<TxResult> submitAsync() {
-        return start(TxContext.Kind.SUBMIT);
+        return start(TxContext.Kind.SUBMIT, network::submit);
     }
 
     @Override
@@ -157,31 +146,23 @@ final class TransactionImpl implements Transaction {
 
     @Override
     public CompletableFuture<TxResult> evaluateAsync() {
-        return start(TxContext.Kind.EVALUATE);
+        return start(TxContext.Kind.EVALUATE, network::evaluate);
+    }
+
+    @Override
+    public Proposal newProposal() {
+        return ProposalImpl.create(network, settings.copyAs(TxContext.Kind.SUBMIT));
     }
 
     /**
-     * Runs the pipeline. The future handed to the application completes on the gateway's executor,
+     * Runs a pipeline. The future handed to the application completes on the gateway's executor,
      * never on an SDK thread that other transactions depend on (an event stream, a timer), so that
      * a slow callback of one application cannot hold up others. Cancelling it cancels endorsement
      * calls in flight and stops a broadcast that has not happened yet.
      */
-    private CompletableFuture<TxResult> start(TxContext.Kind kind) {
+    private CompletableFuture<TxResult> start(TxContext.Kind kind, Function<TxContext, CompletableFuture<TxResult>> pipeline) {
         CompletableFuture<Void> cancellation = new CompletableFuture<>();
-        TxContext context = context(kind).toBuilder().put(Cancellation.KEY, cancellation).build();
-        CompletableFuture<TxResult> result = new CompletableFuture<>();
-        result.whenComplete((r, e) -> {
-            if (result.isCancelled()) {
-                cancellation.complete(null);
-            }
-        });
-        network.run(context).whenComplete((r, e) -> network.gateway().completeOnExecutor(() -> {
-            if (e != null) {
-                result.completeExceptionally(Futures.unwrap(e));
-            } else {
-                result.complete(r);
-            }
-        }));
-        return result;
+        TxContext context = network.start(settings.copyAs(kind).put(Cancellation.KEY, cancellation));
+        return network.gateway().handOver(pipeline.apply(context), cancellation);
     }
 }

@@ -5,6 +5,7 @@ import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.Peer;
+import io.grpc.Deadline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -47,6 +48,8 @@ public final class TxContext {
     private final Duration endorseTimeout;
     private final Duration submitTimeout;
     private final Duration commitTimeout;
+    private final Duration timeout;
+    private final Deadline deadline;
     private final List<Peer> endorsers;
     private final ChaincodeProposal proposal;
     private final SignedProposal signedProposal;
@@ -65,9 +68,13 @@ public final class TxContext {
         this.endorsingOrganizations = Set.copyOf(b.endorsingOrganizations);
         this.endorsingPeers = Set.copyOf(b.endorsingPeers);
         this.policy = b.policy;
-        this.endorseTimeout = b.endorseTimeout;
-        this.submitTimeout = b.submitTimeout;
-        this.commitTimeout = b.commitTimeout;
+        Timeouts base = b.timeouts;
+        this.endorseTimeout = b.endorseTimeout != null ? b.endorseTimeout
+                : kind == Kind.EVALUATE ? base.evaluate() : base.endorse();
+        this.submitTimeout = b.submitTimeout != null ? b.submitTimeout : base.submit();
+        this.commitTimeout = b.commitTimeout != null ? b.commitTimeout : base.commit();
+        this.timeout = b.timeout != null ? b.timeout : base.total().orElse(null);
+        this.deadline = b.deadline;
         this.endorsers = b.endorsers == null ? null : List.copyOf(b.endorsers);
         this.proposal = b.proposal;
         this.signedProposal = b.signedProposal;
@@ -79,7 +86,8 @@ public final class TxContext {
 
     /**
      * A builder for a new transaction: kind, channel, chaincode and function are required; the
-     * timeouts default to 30 s (endorse), 10 s (submit) and 60 s (commit).
+     * timeouts default to {@link Timeouts#DEFAULTS} (for an evaluate, the endorse timeout is the
+     * evaluate timeout).
      */
     public static Builder builder(Kind kind, String channelId, String chaincode, String function) {
         return new Builder(kind, channelId, chaincode, function);
@@ -147,6 +155,20 @@ public final class TxContext {
     /** Time allowed, after broadcast, for the commit event to arrive. */
     public Duration commitTimeout() {
         return commitTimeout;
+    }
+
+    /** The transaction's overall time budget, if it has one (see {@link Timeouts}). */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /**
+     * When the overall budget runs out, on the gateway's clock: set by the pipeline when the
+     * transaction starts (from {@link #timeout()}), and kept across retries a handler makes. Each
+     * stage is limited by the less of its own timeout and this deadline.
+     */
+    public Optional<Deadline> deadline() {
+        return Optional.ofNullable(deadline);
     }
 
     /** The peers chosen to endorse (for an evaluate, candidates in order of preference). */
@@ -219,9 +241,12 @@ public final class TxContext {
         private Set<String> endorsingOrganizations = new LinkedHashSet<>();
         private Set<String> endorsingPeers = new LinkedHashSet<>();
         private ChaincodePolicy policy;
-        private Duration endorseTimeout = Duration.ofSeconds(30);
-        private Duration submitTimeout = Duration.ofSeconds(10);
-        private Duration commitTimeout = Duration.ofSeconds(60);
+        private Timeouts timeouts = Timeouts.DEFAULTS;
+        private Duration endorseTimeout;
+        private Duration submitTimeout;
+        private Duration commitTimeout;
+        private Duration timeout;
+        private Deadline deadline;
         private List<Peer> endorsers;
         private ChaincodeProposal proposal;
         private SignedProposal signedProposal;
@@ -238,6 +263,37 @@ public final class TxContext {
             this.extensions = new IdentityHashMap<>();
         }
 
+        /** A copy of another builder's settings for another kind of run (a Transaction submitted or evaluated). */
+        private Builder(Builder other, Kind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+            this.channelId = other.channelId;
+            this.chaincode = other.chaincode;
+            this.function = other.function;
+            this.arguments = other.arguments;
+            this.transientData = new LinkedHashMap<>(other.transientData);
+            this.endorsingOrganizations = other.endorsingOrganizations;
+            this.endorsingPeers = other.endorsingPeers;
+            this.policy = other.policy;
+            this.timeouts = other.timeouts;
+            this.endorseTimeout = other.endorseTimeout;
+            this.submitTimeout = other.submitTimeout;
+            this.commitTimeout = other.commitTimeout;
+            this.timeout = other.timeout;
+            this.deadline = other.deadline;
+            this.endorsers = other.endorsers;
+            this.proposal = other.proposal;
+            this.signedProposal = other.signedProposal;
+            this.responses = other.responses;
+            this.verifiedEndorsers = other.verifiedEndorsers;
+            this.envelope = other.envelope;
+            this.extensions = new IdentityHashMap<>(other.extensions);
+        }
+
+        /** A new builder with these settings, for a run of the given kind. */
+        Builder copyAs(Kind kind) {
+            return new Builder(this, kind);
+        }
+
         private Builder(TxContext c) {
             this.kind = c.kind;
             this.channelId = c.channelId;
@@ -251,6 +307,8 @@ public final class TxContext {
             this.endorseTimeout = c.endorseTimeout;
             this.submitTimeout = c.submitTimeout;
             this.commitTimeout = c.commitTimeout;
+            this.timeout = c.timeout;
+            this.deadline = c.deadline;
             this.endorsers = c.endorsers;
             this.proposal = c.proposal;
             this.signedProposal = c.signedProposal;
@@ -266,7 +324,20 @@ public final class TxContext {
         }
 
         public Builder transientData(Map<String, ByteString> transientData) {
-            this.transientData = Map.copyOf(Objects.requireNonNull(transientData, "transientData"));
+            Objects.requireNonNull(transientData, "transientData");
+            this.transientData = new LinkedHashMap<>();
+            transientData.forEach(this::putTransientData);
+            return this;
+        }
+
+        /** Adds one transient-data entry. */
+        public Builder putTransientData(String key, ByteString value) {
+            Checks.nonEmpty(key, "transient data key");
+            Objects.requireNonNull(value, "value");
+            if (!(transientData instanceof LinkedHashMap)) {
+                transientData = new LinkedHashMap<>(transientData);
+            }
+            transientData.put(key, value);
             return this;
         }
 
@@ -286,6 +357,28 @@ public final class TxContext {
             return this;
         }
 
+        /**
+         * The timeouts this transaction starts from (the gateway's); the per-stage setters
+         * below override single values.
+         */
+        public Builder timeouts(Timeouts timeouts) {
+            this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+            return this;
+        }
+
+        /** The transaction's overall time budget (see {@link Timeouts}). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Checks.positive(timeout, "timeout");
+            return this;
+        }
+
+        /** When the overall budget runs out; null for none. The pipeline sets it from {@link #timeout}. */
+        public Builder deadline(Deadline deadline) {
+            this.deadline = deadline;
+            return this;
+        }
+
+        /** Time for endorsement (for an evaluate: for the whole evaluate). */
         public Builder endorseTimeout(Duration timeout) {
             this.endorseTimeout = Checks.positive(timeout, "endorseTimeout");
             return this;

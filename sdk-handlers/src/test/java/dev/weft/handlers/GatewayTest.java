@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.core.BlockView;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.CommitException;
 import dev.weft.core.GrpcChannels;
@@ -16,16 +17,19 @@ import dev.weft.core.Orderer;
 import dev.weft.core.Peer;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStatus;
+import dev.weft.events.CloseableIterator;
 import dev.weft.testnet.ReferenceNetwork;
 import io.grpc.ManagedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
@@ -119,10 +123,14 @@ class GatewayTest {
         CompletableFuture<Void> release = new CompletableFuture<>();
         CompletableFuture<Void> held = new CompletableFuture<>();
         CompletableFuture<Throwable> broadcastOutcome = new CompletableFuture<>();
+        CompletableFuture<String> cancelledTxId = new CompletableFuture<>();
         try (Gateway gateway = complete()
                 .handler(PipelineStep.SIGN_ENVELOPE, sign -> (ctx, chain) -> {
-                    held.complete(null);
-                    return release.thenCompose(v -> sign.handle(ctx, chain));
+                    if (cancelledTxId.complete(ctx.transactionId())) {
+                        held.complete(null);
+                        return release.thenCompose(v -> sign.handle(ctx, chain));
+                    }
+                    return sign.handle(ctx, chain);
                 })
                 .handler(PipelineStep.BROADCAST, broadcast -> (ctx, chain) -> broadcast.handle(ctx, chain)
                         .whenComplete((r, e) -> broadcastOutcome.complete(e)))
@@ -138,9 +146,16 @@ class GatewayTest {
             Throwable outcome = broadcastOutcome.get(20, SECONDS);
             assertInstanceOf(java.util.concurrent.CancellationException.class, outcome);
             assertTrue(outcome.getMessage().contains("nothing was sent"), outcome.getMessage());
-            // A transaction that reached the orderer would be in a block within the batch timeout.
-            Thread.sleep(300);
-            assertEquals(height, network.orderer().height("mychannel"));
+            // Had it reached the orderer, it would be ordered no later than a transaction sent after it.
+            TxResult later = gateway.network("mychannel").contract("basic").newTransaction("CreateAsset")
+                    .arguments(newAssetId(), "red", "3", "Ann", "50").submitAsync().get(20, SECONDS);
+            List<String> ordered = new ArrayList<>();
+            try (CloseableIterator<Block> blocks = gateway.network("mychannel").events().startBlock(height)
+                    .stopBlock(later.blockNumber()).blocks()) {
+                blocks.forEachRemaining(b -> BlockView.of(b).transactions().forEach(t -> ordered.add(t.transactionId())));
+            }
+            assertTrue(ordered.contains(later.transactionId()), "the blocks read are those up to the later one");
+            assertFalse(ordered.contains(cancelledTxId.get()), "the cancelled transaction was ordered: " + ordered);
         }
     }
 
@@ -154,12 +169,16 @@ class GatewayTest {
     }
 
     @Test
-    void build_withoutSigner_throwsNamingSigner() {
-        Gateway.Builder builder = Gateway.builder().identity(user.identity()).addPeer(org1);
+    void submit_gatewayWithoutSigner_refusedSayingHowToSign() {
+        try (Gateway gateway = Gateway.builder().identity(user.identity()).addPeer(org1).addOrderer(orderer).build()) {
+            Contract contract = gateway.network("mychannel").contract("basic");
 
-        IllegalStateException error = assertThrows(IllegalStateException.class, builder::build);
+            IllegalStateException error = assertThrows(IllegalStateException.class,
+                    () -> contract.submit("CreateAsset", "a", "blue", "1", "Tom", "1"));
 
-        assertTrue(error.getMessage().contains("signer"), error.getMessage());
+            assertTrue(error.getMessage().contains("no signer"), error.getMessage());
+            assertTrue(error.getMessage().contains("newProposal"), error.getMessage());
+        }
     }
 
     @Test
@@ -251,7 +270,7 @@ class GatewayTest {
             assertEquals("false", result.resultAsString());
         }
         assertNotNull(builtIn.get(), "the customizer was not called");
-        assertEquals("Endorse", builtIn.get().toString());
+        assertEquals("Evaluate", builtIn.get().toString(), "an evaluate's ENDORSE step asks one peer at a time");
         TxContext evaluate = seenByWrapper.stream().filter(c -> c.function().equals("AssetExists")).findFirst()
                 .orElseThrow(() -> new AssertionError("the wrapper did not see the evaluate: " + seenByWrapper));
         assertTrue(evaluate.isEvaluate());
@@ -276,7 +295,7 @@ class GatewayTest {
                     .evaluateAsync().get(20, SECONDS);
         }
 
-        assertEquals(List.of("outer around inner", "inner around CheckResponses"), calls);
+        assertEquals(List.of("outer around inner", "inner around EvaluationResult"), calls);
     }
 
     @Test

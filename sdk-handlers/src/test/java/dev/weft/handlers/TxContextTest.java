@@ -243,10 +243,16 @@ class TxContextTest {
     @Test
     void builder_defaults_documentedTimeoutsAndEmptyCollections() {
         TxContext context = TxContext.builder(TxContext.Kind.EVALUATE, "mychannel", "basic", "ReadAsset").build();
+        TxContext submit = TxContext.builder(TxContext.Kind.SUBMIT, "mychannel", "basic", "CreateAsset").build();
 
-        assertEquals(Duration.ofSeconds(30), context.endorseTimeout());
-        assertEquals(Duration.ofSeconds(10), context.submitTimeout());
+        assertEquals(Duration.ofSeconds(5), context.endorseTimeout(), "an evaluate gets the evaluate timeout");
+        assertEquals(Duration.ofSeconds(15), submit.endorseTimeout());
+        assertEquals(Timeouts.DEFAULTS.endorse(), submit.endorseTimeout());
+        assertEquals(Timeouts.DEFAULTS.evaluate(), context.endorseTimeout());
+        assertEquals(Duration.ofSeconds(5), context.submitTimeout());
         assertEquals(Duration.ofSeconds(60), context.commitTimeout());
+        assertTrue(context.timeout().isEmpty(), "no overall budget by default");
+        assertTrue(context.deadline().isEmpty());
         assertTrue(context.isEvaluate());
         assertTrue(context.arguments().isEmpty());
         assertTrue(context.transientData().isEmpty());

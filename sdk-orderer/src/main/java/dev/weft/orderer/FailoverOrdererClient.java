@@ -3,6 +3,7 @@ package dev.weft.orderer;
 import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
+import dev.weft.core.Scheduler;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStage;
 import dev.weft.core.TransactionTimeoutException;
@@ -11,10 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
@@ -28,11 +25,12 @@ final class FailoverOrdererClient implements OrdererClient {
     private final List<BroadcastStream> streams;
     /** The orderer to try first: the last one that accepted a transaction. */
     private final AtomicInteger preferred = new AtomicInteger();
-    /** Timeouts, cancelled (and dropped from the queue) as soon as their transaction completes. */
-    private final ScheduledThreadPoolExecutor timers;
+    /** Timeouts, cancelled as soon as their transaction completes. */
+    private final Scheduler scheduler;
+    private final AutoCloseable ownedScheduler;
     private volatile boolean closed;
 
-    FailoverOrdererClient(List<Orderer> orderers) {
+    FailoverOrdererClient(List<Orderer> orderers, Scheduler scheduler, AutoCloseable ownedScheduler) {
         if (orderers.isEmpty()) {
             throw new IllegalArgumentException("orderers must not be empty: a channel needs at least one orderer to submit to");
         }
@@ -41,12 +39,8 @@ final class FailoverOrdererClient implements OrdererClient {
             list.add(new BroadcastStream(Objects.requireNonNull(orderer, "orderer")));
         }
         this.streams = List.copyOf(list);
-        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "weft-orderer-timeouts");
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setRemoveOnCancelPolicy(true);
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.ownedScheduler = ownedScheduler;
     }
 
     @Override
@@ -62,14 +56,8 @@ final class FailoverOrdererClient implements OrdererClient {
                     + transactionId + " was not sent", transactionId, List.of(), null, false));
         }
         Attempt attempt = new Attempt(envelope, transactionId, timeout);
-        ScheduledFuture<?> timer;
-        try {
-            timer = timers.schedule(attempt::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) { // closed meanwhile
-            return CompletableFuture.failedFuture(new SubmitException("the orderer client is closed; transaction "
-                    + transactionId + " was not sent", transactionId, List.of(), null, false));
-        }
-        attempt.result.whenComplete((orderer, error) -> timer.cancel(false));
+        Scheduler.Cancellable timer = scheduler.schedule(timeout, attempt::expire);
+        attempt.result.whenComplete((orderer, error) -> timer.cancel());
         attempt.tryOrderer(preferred.get(), 0);
         return attempt.result;
     }
@@ -78,7 +66,13 @@ final class FailoverOrdererClient implements OrdererClient {
     public void close() {
         closed = true;
         streams.forEach(BroadcastStream::close);
-        timers.shutdownNow();
+        if (ownedScheduler != null) {
+            try {
+                ownedScheduler.close();
+            } catch (Exception e) {
+                log.warn("closing the orderer client's timer failed", e);
+            }
+        }
     }
 
     /** One transaction on its way through the orderers, first the preferred one, then the others in order. */

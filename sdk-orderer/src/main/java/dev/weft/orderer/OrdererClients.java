@@ -2,6 +2,8 @@ package dev.weft.orderer;
 
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
+import dev.weft.core.Scheduler;
+import dev.weft.core.SystemScheduler;
 import java.util.List;
 
 /**
@@ -23,9 +25,9 @@ import java.util.List;
  * is reset once no transaction waits on it, so that one caller's timeout never fails another's
  * transaction (which the orderer may already have).
  *
- * <p>Thread-safe. The client owns its streams and a timer thread, not the orderers' gRPC channels:
- * closing it cancels the streams and leaves the channels open; later broadcasts fail with a
- * {@link dev.weft.core.SubmitException}.
+ * <p>Thread-safe. The client owns its streams (and, when created without a scheduler, a timer
+ * thread), not the orderers' gRPC channels: closing it cancels the streams and leaves the channels
+ * open; later broadcasts fail with a {@link dev.weft.core.SubmitException}.
  */
 public final class OrdererClients {
     private OrdererClients() {
@@ -37,6 +39,22 @@ public final class OrdererClients {
      * @throws IllegalArgumentException if the list is empty
      */
     public static OrdererClient create(List<Orderer> orderers) {
-        return new FailoverOrdererClient(List.copyOf(orderers));
+        List<Orderer> list = List.copyOf(orderers);
+        SystemScheduler timer = SystemScheduler.start("weft-orderer-timeouts");
+        try {
+            return new FailoverOrdererClient(list, timer, timer);
+        } catch (RuntimeException e) {
+            timer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A client whose timeouts run on the given scheduler (a gateway's), which stays the caller's.
+     *
+     * @throws IllegalArgumentException if the list is empty
+     */
+    public static OrdererClient create(List<Orderer> orderers, Scheduler scheduler) {
+        return new FailoverOrdererClient(List.copyOf(orderers), scheduler, null);
     }
 }

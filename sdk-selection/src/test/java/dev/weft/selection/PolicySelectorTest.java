@@ -18,9 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
-import dev.weft.core.PeerHealth;
-import dev.weft.selection.SelectionTesting.MutableClock;
+import dev.weft.core.internal.PeerHealthRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,7 +55,7 @@ class PolicySelectorTest {
 
     @Test
     void select_andOfTwoOrganizationsWithRecentFailure_takesTheOrganizationsHealthyPeer() {
-        PeerHealth health = health(new MutableClock());
+        PeerHealthRecord health = health(new ManualScheduler());
         health.failed(named(twoByTwo, "peer0.org1"));
 
         List<Peer> chosen = selected(selector, request(twoByTwo).policy(AND_1_2).health(health).build());
@@ -75,7 +75,7 @@ class PolicySelectorTest {
     @Test
     void select_orWithClientsOrganizationPeerRecentlyFailed_returnsTheOtherOrganizationsPeer() {
         List<Peer> peers = grid(2, 1);
-        PeerHealth health = health(new MutableClock());
+        PeerHealthRecord health = health(new ManualScheduler());
         health.failed(named(peers, "peer0.org1"));
 
         List<Peer> chosen = selected(selector, request(peers).client("Org1MSP").policy(OR_1_2).health(health).build());
@@ -161,7 +161,7 @@ class PolicySelectorTest {
     @Test
     void select_noPolicyWithRecentFailure_takesEachOrganizationsHealthiestPeer() {
         List<Peer> candidates = grid(2, 2);
-        PeerHealth health = health(new MutableClock());
+        PeerHealthRecord health = health(new ManualScheduler());
         health.failed(named(candidates, "peer0.org2"));
 
         List<Peer> chosen = selected(selector, request(candidates).health(health).build());
@@ -203,7 +203,7 @@ class PolicySelectorTest {
 
     @Test
     void select_evaluateWithPolicy_returnsEveryUsableCandidateInPreferenceOrder() {
-        PeerHealth health = health(new MutableClock());
+        PeerHealthRecord health = health(new ManualScheduler());
         health.failed(named(twoByTwo, "peer0.org2"));
 
         List<Peer> chosen = selected(selector, request(twoByTwo).evaluate().client("Org2MSP").policy(AND_1_2)

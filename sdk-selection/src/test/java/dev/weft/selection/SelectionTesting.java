@@ -11,18 +11,16 @@ import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Fixtures;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
 import dev.weft.core.PeerHealth;
 import dev.weft.core.TransactionStage;
+import dev.weft.core.internal.PeerHealthRecord;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.MethodDescriptor;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
-/** Peers, requests, a settable clock and the real channel config shared by the selection tests. */
+/** Peers, requests, a peer-health record on a manual clock and the real channel config shared by the selection tests. */
 final class SelectionTesting {
     static final String CHANNEL = "mychannel";
     static final String CHAINCODE = "basic";
@@ -132,8 +130,8 @@ final class SelectionTesting {
         return ChannelConfig.fromBlock(Fixtures.peerBlock(0), Fixtures.VALID_CLOCK);
     }
 
-    static PeerHealth health(MutableClock clock) {
-        return new PeerHealth(MEMORY, clock);
+    static PeerHealthRecord health(ManualScheduler time) {
+        return new PeerHealthRecord(MEMORY, time::nanoTime);
     }
 
     /** Builds a Request with defaults: submit of basic on mychannel by Org1MSP, nothing named or excluded. */
@@ -146,7 +144,7 @@ final class SelectionTesting {
         private Set<Peer> excluded = Set.of();
         private ChaincodePolicy policy;
         private ChannelConfig config;
-        private PeerHealth health = new PeerHealth(MEMORY, new MutableClock());
+        private PeerHealth health = PeerHealth.ALL_HEALTHY;
 
         private RequestBuilder(List<Peer> candidates) {
             this.candidates = candidates;
@@ -199,38 +197,6 @@ final class SelectionTesting {
         EndorserSelector.Request build() {
             return new EndorserSelector.Request(CHANNEL, CHAINCODE, evaluate, candidates, clientMspId, organizations,
                     peers, excluded, Optional.ofNullable(policy), Optional.ofNullable(config), health);
-        }
-    }
-
-    /** A clock that stands still until advanced. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock() {
-            this(Instant.parse("2027-06-01T00:00:00Z"));
-        }
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

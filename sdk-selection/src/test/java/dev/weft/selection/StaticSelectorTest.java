@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
-import dev.weft.core.PeerHealth;
-import dev.weft.selection.SelectionTesting.MutableClock;
+import dev.weft.core.internal.PeerHealthRecord;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -97,8 +97,8 @@ class StaticSelectorTest {
 
     @Test
     void select_submitWithNamedOrganizations_returnsOnePeerPerOrganizationHealthiestFirst() {
-        MutableClock clock = new MutableClock();
-        PeerHealth health = health(clock);
+        ManualScheduler clock = new ManualScheduler();
+        PeerHealthRecord health = health(clock);
         health.failed(named(candidates, "peer0.org2"));
 
         List<Peer> chosen = selected(selector,
@@ -158,8 +158,8 @@ class StaticSelectorTest {
 
     @Test
     void select_evaluate_returnsOwnOrganizationFirstThenByOrganizationAndNameWithRecentlyFailedLast() {
-        MutableClock clock = new MutableClock();
-        PeerHealth health = health(clock);
+        ManualScheduler clock = new ManualScheduler();
+        PeerHealthRecord health = health(clock);
         health.failed(named(candidates, "peer0.org2"));
         health.failed(named(candidates, "peer0.org1"));
 

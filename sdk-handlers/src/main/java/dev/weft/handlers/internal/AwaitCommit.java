@@ -6,14 +6,12 @@ import dev.weft.core.CommitStatusSource;
 import dev.weft.core.InternalApi;
 import dev.weft.core.TransactionStage;
 import dev.weft.core.TransactionTimeoutException;
+import dev.weft.handlers.ContextKey;
 import dev.weft.handlers.Handler;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link dev.weft.handlers.PipelineStep#AWAIT_COMMIT}: registers for the transaction's commit
@@ -28,9 +26,16 @@ import java.util.concurrent.TimeoutException;
  *   <li>No commit event within the commit timeout after the broadcast: a
  *       {@link TransactionTimeoutException} at stage COMMIT (the transaction may still commit later).
  * </ul>
+ * Both waits are also bounded by what is left of the transaction's budget.
  */
 @InternalApi
 public final class AwaitCommit implements Handler {
+    /**
+     * Where to learn the commit from, when not the gateway's shared event streams: a transaction
+     * whose application signs its own event-stream request.
+     */
+    public static final ContextKey<CommitStatusSource> SOURCE = ContextKey.named("weft-commit-source");
+
     private final Services services;
 
     public AwaitCommit(Services services) {
@@ -40,40 +45,32 @@ public final class AwaitCommit implements Handler {
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
         String txId = context.transactionId();
-        Duration timeout = context.commitTimeout();
-        CommitStatusSource.Registration registration = services.commits().register(context.channelId(), txId);
+        CommitStatusSource source = context.get(SOURCE).orElse(services.commits());
+        CommitStatusSource.Registration registration = source.register(context.channelId(), txId);
         CompletableFuture<TxResult> committed = positioned(registration, context)
                 .thenCompose(ready -> chain.proceed(context))
-                .thenCompose(result -> within(registration.status(), timeout, txId).thenApply(status -> {
-                    if (!status.isValid()) {
-                        throw new CommitException(status);
-                    }
-                    return result.committed(status);
-                }));
+                .thenCompose(result -> {
+                    StageTime time = StageTime.of(context, TransactionStage.COMMIT, context.commitTimeout());
+                    return services.scheduler().within(registration.status(), time.limit(),
+                            () -> time.timeout(txId, List.of(), null)).thenApply(status -> {
+                                if (!status.isValid()) {
+                                    throw new CommitException(status);
+                                }
+                                return result.committed(status);
+                            });
+                });
         committed.whenComplete((result, error) -> registration.close());
         return committed;
     }
 
-    /** The event stream positioned, within the submit timeout; otherwise nothing is broadcast. */
-    private static CompletableFuture<Void> positioned(CommitStatusSource.Registration registration, TxContext context) {
-        Duration wait = context.submitTimeout();
-        return registration.ready().copy().orTimeout(wait.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(error -> {
-            Throwable cause = Futures.unwrap(error);
-            return CompletableFuture.failedFuture(cause instanceof TimeoutException
-                    ? new CommitStatusException("no commit events could be received on channel " + context.channelId()
-                            + " within " + wait.toMillis() + " ms, so transaction " + context.transactionId()
-                            + " was not broadcast", context.transactionId(), registration.recentFailures(), cause, true)
-                    : cause);
-        });
-    }
-
-    private static <T> CompletableFuture<T> within(CompletableFuture<T> future, Duration timeout, String txId) {
-        return future.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).exceptionallyCompose(error -> {
-            Throwable cause = Futures.unwrap(error);
-            return CompletableFuture.failedFuture(cause instanceof TimeoutException
-                    ? new TransactionTimeoutException(TransactionStage.COMMIT, timeout, txId, List.of(), cause)
-                    : cause);
-        });
+    /** The event stream positioned, within the submit time; otherwise nothing is broadcast. */
+    private CompletableFuture<Void> positioned(CommitStatusSource.Registration registration, TxContext context) {
+        StageTime time = StageTime.of(context, TransactionStage.SUBMIT, context.submitTimeout());
+        return services.scheduler().within(registration.ready(), time.limit(), () -> time.budget() != null
+                ? time.timeout(context.transactionId(), registration.recentFailures(), null)
+                : new CommitStatusException("no commit events could be received on channel " + context.channelId()
+                        + " within " + time.limit().toMillis() + " ms, so transaction " + context.transactionId()
+                        + " was not broadcast", context.transactionId(), registration.recentFailures(), null, true));
     }
 
     @Override

@@ -6,9 +6,11 @@ import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.NodeError;
+import dev.weft.core.Scheduler;
 import dev.weft.core.TransactionException;
 import dev.weft.core.TransactionStage;
-import java.time.Clock;
+import dev.weft.core.TransactionTimeoutException;
+import dev.weft.handlers.TxContext;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -18,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A channel's current config, read from a peer with {@code cscc GetConfigBlock} on first use and
- * kept until {@link #refresh()} (when an endorser's MSP or certificate is not found, the config
- * may have changed). A failed read is not kept: the next call reads again.
+ * kept until a config block commits ({@link #configBlockCommitted}) or a check asks for it again
+ * ({@link #refresh()}: an endorser's MSP or certificate was not found, so the config may have
+ * changed). A failed read is not kept: the next call reads again.
  *
  * <p>Thread-safe.
  */
@@ -29,17 +32,20 @@ public final class ChannelConfigs {
 
     private final String channelId;
     private final Function<String, CompletableFuture<ByteString>> configBlockReader;
-    private final Clock clock;
+    private final Scheduler scheduler;
     private CompletableFuture<ChannelConfig> current;
+    /** The number of the config block the newest config read came from; -1 before any. */
+    private long configBlockNumber = -1;
 
     /**
      * @param configBlockReader reads the serialized config block of a channel (an evaluate of
      *     {@code cscc GetConfigBlock})
      */
-    public ChannelConfigs(String channelId, Function<String, CompletableFuture<ByteString>> configBlockReader, Clock clock) {
+    public ChannelConfigs(String channelId, Function<String, CompletableFuture<ByteString>> configBlockReader,
+            Scheduler scheduler) {
         this.channelId = channelId;
         this.configBlockReader = configBlockReader;
-        this.clock = clock;
+        this.scheduler = scheduler;
     }
 
     /** The config, read now if it has not been read yet or the last read failed. */
@@ -59,29 +65,62 @@ public final class ChannelConfigs {
     }
 
     /**
+     * A config block has committed on the channel: the cached config is out of date. It is read
+     * again at once (not waiting for a read already under way, which may return the old one).
+     */
+    public synchronized void configBlockCommitted(long blockNumber) {
+        if (blockNumber <= configBlockNumber) {
+            return; // the config we hold came from this block or a later one
+        }
+        log.debug("config block {} committed on channel {}; reading the config again", blockNumber, channelId);
+        current = read();
+    }
+
+    /** Uses a config block read elsewhere (a read the application signed) from now on. */
+    public synchronized CompletableFuture<ChannelConfig> load(CompletableFuture<ByteString> configBlock) {
+        current = configBlock.thenApply(this::parse);
+        return current.copy();
+    }
+
+    /**
      * The config for checking a transaction: a failure to read it becomes a retryable
      * {@link TransactionException} at stage VALIDATE that names the transaction (not the internal
      * {@code cscc} read, whose transaction id means nothing to the application).
      */
-    public CompletableFuture<ChannelConfig> forTransaction(String transactionId, boolean refresh) {
-        return (refresh ? refresh() : get()).exceptionallyCompose(error -> {
+    public CompletableFuture<ChannelConfig> forTransaction(TxContext context, boolean refresh) {
+        String transactionId = context.transactionId();
+        CompletableFuture<ChannelConfig> config = StageTime.unbounded(context, TransactionStage.VALIDATE)
+                .bound(refresh ? refresh() : get(), scheduler, transactionId);
+        return config.exceptionallyCompose(error -> {
             Throwable cause = Futures.unwrap(error);
+            if (cause instanceof TransactionTimeoutException) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            // The read's own details, once; its message without them says what went wrong.
             List<NodeError> details = cause instanceof TransactionException t ? t.details() : List.of();
+            String why = cause instanceof TransactionException t ? t.summary() : cause.getMessage();
             return CompletableFuture.failedFuture(new TransactionException("the config of channel " + channelId
-                    + " could not be read to check transaction " + transactionId + ": " + cause.getMessage(),
+                    + " could not be read to check transaction " + transactionId + ": " + why,
                     transactionId, TransactionStage.VALIDATE, details, cause, true));
         });
     }
 
     private CompletableFuture<ChannelConfig> read() {
         log.debug("reading the config of channel {}", channelId);
-        return configBlockReader.apply(channelId).thenApply(bytes -> {
-            try {
-                return ChannelConfig.fromBlock(Block.parseFrom(bytes), clock);
-            } catch (InvalidProtocolBufferException e) {
-                throw new ChannelConfigException("cscc GetConfigBlock of channel " + channelId
-                        + " did not return a block: " + e.getMessage(), e);
+        return configBlockReader.apply(channelId).thenApply(this::parse);
+    }
+
+    private ChannelConfig parse(ByteString bytes) {
+        try {
+            Block block = Block.parseFrom(bytes);
+            ChannelConfig config = ChannelConfig.fromBlock(block, scheduler.clock());
+            synchronized (this) {
+                configBlockNumber = Math.max(configBlockNumber, block.getHeader().getNumber());
             }
-        });
+            return config;
+        } catch (InvalidProtocolBufferException e) {
+            throw new ChannelConfigException("cscc GetConfigBlock of channel " + channelId
+                    + " did not return a block: " + e.getMessage(), e);
+        }
     }
 }

@@ -29,7 +29,7 @@ public final class CheckPolicy implements Handler {
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
         ChaincodePolicy policy = context.policy().orElse(ChaincodePolicy.channelDefault());
         List<MspIdentity> endorsers = context.verifiedEndorsers();
-        return services.configs().forTransaction(context.transactionId(), false).thenCompose(config -> {
+        return services.configs().forTransaction(context, false).thenCompose(config -> {
             boolean satisfied;
             String why = "";
             try {

@@ -21,44 +21,28 @@ import java.util.concurrent.CompletableFuture;
 import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
 
 /**
- * {@link dev.weft.handlers.PipelineStep#CHECK_RESPONSES}: judges the answers before anything
- * is built from them.
+ * {@link dev.weft.handlers.PipelineStep#CHECK_RESPONSES} of a submit: judges the answers before
+ * anything is built from them.
  * <ol>
  *   <li>Every status is 200–399; otherwise the chaincode (or the peer) refused, and its message
  *       is the error ({@link EndorseException}).
- *   <li>For a submit, every answer carries an endorsement bound to this proposal (its
- *       {@code proposal_hash}), and all payloads are byte-identical; otherwise the peers disagree
+ *   <li>Every answer carries an endorsement bound to this proposal (its {@code proposal_hash}),
+ *       and all payloads are byte-identical; otherwise the peers disagree
  *       ({@link InconsistentEndorsementsException}, naming which peer gave which result).
  * </ol>
- * An evaluate stops here and returns the chaincode's result; a submit proceeds.
+ * An evaluate's counterpart is {@link EvaluationResult}.
  */
 @InternalApi
 public final class CheckResponses implements Handler {
 
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
+        EndorseException refused = refusal(context);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
         List<PeerResponse> responses = context.responses();
         String txId = context.transactionId();
-        if (responses.isEmpty()) {
-            return CompletableFuture.failedFuture(new EndorseException("no endorsement responses for transaction " + txId,
-                    txId, List.of(), null, false));
-        }
-        List<NodeError> refusals = new ArrayList<>();
-        for (PeerResponse r : responses) {
-            if (r.status() < 200 || r.status() >= 400) {
-                refusals.add(new NodeError(r.peer().target(), r.peer().mspId(), String.valueOf(r.status()),
-                        r.response().getResponse().getMessage()));
-            }
-        }
-        if (!refusals.isEmpty()) {
-            return CompletableFuture.failedFuture(new EndorseException("chaincode " + context.chaincode() + " function "
-                    + context.function() + " failed for transaction " + txId + ": " + refusals.get(0).message(),
-                    txId, refusals, null, false));
-        }
-        TxResult result = TxResult.of(txId, responses.get(0).response().getResponse().getPayload());
-        if (context.isEvaluate()) {
-            return CompletableFuture.completedFuture(result);
-        }
         byte[] proposalHash = context.proposal().proposalHash();
         List<NodeError> unbound = new ArrayList<>();
         for (PeerResponse r : responses) {
@@ -103,6 +87,30 @@ public final class CheckResponses implements Handler {
                     + "; nothing was submitted", txId, details));
         }
         return chain.proceed(context);
+    }
+
+    /**
+     * The check every response must pass, submit or evaluate: there is one, and every status is
+     * 200–399 (otherwise the chaincode's or peer's message is the error). Null when they pass.
+     */
+    static EndorseException refusal(TxContext context) {
+        List<PeerResponse> responses = context.responses();
+        String txId = context.transactionId();
+        if (responses.isEmpty()) {
+            return new EndorseException("no endorsement responses for transaction " + txId, txId, List.of(), null, false);
+        }
+        List<NodeError> refusals = new ArrayList<>();
+        for (PeerResponse r : responses) {
+            if (r.status() < 200 || r.status() >= 400) {
+                refusals.add(new NodeError(r.peer().target(), r.peer().mspId(), String.valueOf(r.status()),
+                        r.response().getResponse().getMessage()));
+            }
+        }
+        if (refusals.isEmpty()) {
+            return null;
+        }
+        return new EndorseException("chaincode " + context.chaincode() + " function " + context.function()
+                + " failed for transaction " + txId + ": " + refusals.get(0).message(), txId, refusals, null, false);
     }
 
     @Override

@@ -5,10 +5,10 @@ import dev.weft.core.EndorserSelector;
 import dev.weft.core.InternalApi;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
-import dev.weft.core.PeerHealth;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
-import java.time.Clock;
+import dev.weft.core.internal.PeerHealthRecord;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,27 +17,40 @@ import java.util.Objects;
  * per-transaction state; the gateway owns every part.
  *
  * @param identity the client identity that signs proposals and transactions
- * @param signer its signer
+ * @param signer its signer, or null when the application signs everything itself (offline signing)
  * @param endorsingPeers the channel's peers that may endorse, in no particular order
  * @param selector chooses endorsers among them
  * @param health recent peer failures, shared by the gateway's networks
  * @param orderers broadcasts transactions
  * @param commits tells when transactions are committed
  * @param configs the channel's config
- * @param clock timestamps proposals
+ * @param scheduler the gateway's clock and timer: timestamps, deadlines, timeouts
  */
 @InternalApi
 public record Services(X509Identity identity, Signer signer, List<Peer> endorsingPeers, EndorserSelector selector,
-        PeerHealth health, OrdererClient orderers, CommitStatusSource commits, ChannelConfigs configs, Clock clock) {
+        PeerHealthRecord health, OrdererClient orderers, CommitStatusSource commits, ChannelConfigs configs,
+        Scheduler scheduler) {
     public Services {
         Objects.requireNonNull(identity, "identity");
-        Objects.requireNonNull(signer, "signer");
         endorsingPeers = List.copyOf(endorsingPeers);
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(orderers, "orderers");
         Objects.requireNonNull(commits, "commits");
         Objects.requireNonNull(configs, "configs");
-        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /**
+     * The signer, for a step that must sign.
+     *
+     * @throws IllegalStateException when the gateway has none, saying how to sign instead
+     */
+    public Signer requireSigner(String what) {
+        if (signer == null) {
+            throw new IllegalStateException("this gateway has no signer, so it cannot sign " + what + ": sign it "
+                    + "yourself with Transaction.newProposal() (see Signable), or build the gateway with a signer");
+        }
+        return signer;
     }
 }

@@ -8,7 +8,11 @@ import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
 import java.util.concurrent.CompletableFuture;
 
-/** {@link dev.weft.handlers.PipelineStep#SIGN_ENVELOPE}: builds the transaction from the endorsements and signs it. */
+/**
+ * {@link dev.weft.handlers.PipelineStep#SIGN_ENVELOPE}: builds the transaction from the
+ * endorsements and signs it with the gateway's signer. The staged API, whose application signs
+ * its own transaction, has no such step.
+ */
 @InternalApi
 public final class SignEnvelope implements Handler {
     private final Services services;
@@ -19,9 +23,14 @@ public final class SignEnvelope implements Handler {
 
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
-        TransactionEnvelope transaction = TransactionEnvelope.create(context.proposal(),
-                context.responses().stream().map(PeerResponse::response).toList());
-        return chain.proceed(context.toBuilder().envelope(transaction.sign(services.signer())).build());
+        return chain.proceed(context.toBuilder()
+                .envelope(transaction(context).sign(services.requireSigner("the transaction")))
+                .build());
+    }
+
+    /** The unsigned transaction made of the context's endorsements. */
+    public static TransactionEnvelope transaction(TxContext context) {
+        return TransactionEnvelope.create(context.proposal(), context.responses().stream().map(PeerResponse::response).toList());
     }
 
     @Override

@@ -33,11 +33,11 @@ public final class VerifySignatures implements Handler {
     @Override
     public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
         String txId = context.transactionId();
-        return services.configs().forTransaction(txId, false)
+        return services.configs().forTransaction(context, false)
                 .thenCompose(config -> {
                     Outcome first = verify(context, config);
                     if (first.unknownIdentity) {
-                        return services.configs().forTransaction(txId, true).thenApply(newer -> verify(context, newer));
+                        return services.configs().forTransaction(context, true).thenApply(newer -> verify(context, newer));
                     }
                     return CompletableFuture.completedFuture(first);
                 })

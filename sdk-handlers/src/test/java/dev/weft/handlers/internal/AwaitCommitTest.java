@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.CommitException;
-import dev.weft.core.NodeError;
 import dev.weft.core.CommitStatusException;
+import dev.weft.core.ManualScheduler;
+import dev.weft.core.NodeError;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStage;
 import dev.weft.core.TransactionStatus;
@@ -34,11 +35,12 @@ class AwaitCommitTest {
     private FakeCommits commits;
     private AwaitCommit step;
     private TxContext context;
+    private final ManualScheduler time = new ManualScheduler();
 
     @BeforeEach
     void setUp() {
         commits = new FakeCommits();
-        step = new AwaitCommit(StepFixtures.services(FakeOrderers.unused(), commits));
+        step = new AwaitCommit(StepFixtures.services(FakeOrderers.unused(), commits, time));
         context = StepFixtures.submitWithProposal();
     }
 
@@ -130,6 +132,9 @@ class AwaitCommitTest {
         CompletableFuture<TxResult> future = StepFixtures.run(shortWait, step, broadcast);
         FakeCommits.FakeRegistration registration = commits.only();
         registration.ready.complete(null);
+        time.advance(Duration.ofMillis(199));
+        assertFalse(future.isDone(), "still within the commit timeout");
+        time.advance(Duration.ofMillis(1));
 
         TransactionTimeoutException error = assertInstanceOf(TransactionTimeoutException.class, failure(future));
 
@@ -149,6 +154,7 @@ class AwaitCommitTest {
         CompletableFuture<TxResult> future = StepFixtures.run(shortWait, step, broadcast);
         NodeError unreachable = new NodeError("peer0:7051", "Org1MSP", "UNAVAILABLE", "connection refused");
         commits.only().failures.add(unreachable);
+        time.advance(Duration.ofMillis(200));
 
         CommitStatusException error = assertInstanceOf(CommitStatusException.class, failure(future));
 

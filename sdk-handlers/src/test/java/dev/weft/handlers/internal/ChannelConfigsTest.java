@@ -12,6 +12,7 @@ import com.google.protobuf.ByteString;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
 import dev.weft.core.Fixtures;
+import dev.weft.core.ManualScheduler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -44,7 +45,7 @@ class ChannelConfigsTest {
     }
 
     private static ChannelConfigs configs(ScriptedReader reader) {
-        return new ChannelConfigs("mychannel", reader, Fixtures.VALID_CLOCK);
+        return new ChannelConfigs("mychannel", reader, new ManualScheduler(Fixtures.VALID_CLOCK.instant()));
     }
 
     @Test
@@ -82,15 +83,18 @@ class ChannelConfigsTest {
                 + "transaction cscc-read-id", "cscc-read-id", List.of(refused), null, true);
         ChannelConfigs configs = configs(new ScriptedReader(List.of(CompletableFuture.failedFuture(readFailed))));
 
+        dev.weft.handlers.TxContext userTx = StepFixtures.submitWithProposal();
         dev.weft.core.TransactionException error = assertInstanceOf(dev.weft.core.TransactionException.class,
-                failure(configs.forTransaction("user-tx", false)));
+                failure(configs.forTransaction(userTx, false)));
 
-        assertEquals("user-tx", error.transactionId());
+        assertEquals(userTx.transactionId(), error.transactionId());
         assertEquals(dev.weft.core.TransactionStage.VALIDATE, error.stage());
         assertEquals(List.of(refused), error.details());
         assertTrue(error.retryable());
         assertTrue(error.getMessage().contains("the config of channel mychannel could not be read to check "
-                + "transaction user-tx"), error.getMessage());
+                + "transaction " + userTx.transactionId() + ": no peer could evaluate transaction cscc-read-id ["),
+                error.getMessage());
+        assertEquals(1, error.getMessage().split("down", -1).length - 1, "the read's details appear once: " + error.getMessage());
         assertSame(readFailed, error.getCause());
     }
 
@@ -148,5 +152,23 @@ class ChannelConfigsTest {
         assertEquals(0, next.get(20, SECONDS).sequence());
         assertFalse(next.isCancelled());
         assertEquals(1, reader.reads.size());
+    }
+
+    @Test
+    void configBlockCommitted_newerThanTheConfigHeld_readsAgainAndUsesTheNewConfig() throws Exception {
+        ScriptedReader reader = new ScriptedReader(List.of(CompletableFuture.completedFuture(GENESIS),
+                CompletableFuture.completedFuture(UPDATE)));
+        ChannelConfigs configs = configs(reader);
+        assertEquals(0, configs.get().get(20, SECONDS).sequence());
+
+        configs.configBlockCommitted(0); // the block the config came from: nothing to do
+        assertEquals(1, reader.reads.size());
+        configs.configBlockCommitted(15);
+
+        ChannelConfig updated = configs.get().get(20, SECONDS);
+        assertEquals(2, reader.reads.size());
+        assertTrue(updated.sequence() > 0, "the config of block 15 has a higher sequence");
+        configs.configBlockCommitted(15);
+        assertEquals(2, reader.reads.size(), "a config block already read is not read again");
     }
 }

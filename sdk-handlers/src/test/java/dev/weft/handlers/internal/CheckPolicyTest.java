@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.PolicyNotSatisfiedException;
 import dev.weft.core.TransactionStage;
@@ -19,7 +20,6 @@ import dev.weft.handlers.internal.StepFixtures.FakeOrderers;
 import dev.weft.handlers.internal.StepFixtures.Terminal;
 import dev.weft.handlers.internal.StepFixtures.UnusedCommits;
 import dev.weft.testnet.ReferenceNetwork;
-import java.time.Clock;
 import java.util.List;
 import org.hyperledger.fabric.protos.common.Block;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * identities as verified endorsers.
  */
 class CheckPolicyTest {
+    private final ManualScheduler time = new ManualScheduler();
     private static ReferenceNetwork network;
     private static MspIdentity org1Peer;
     private static MspIdentity org2Peer;
@@ -60,7 +61,7 @@ class CheckPolicyTest {
         reader = new CountingReader(network.genesisBlock("mychannel").toByteString());
         ReferenceNetwork.User user = network.user("Org1MSP");
         step = new CheckPolicy(StepFixtures.services(user.identity(), user.signer(), List.of(), FakeOrderers.unused(),
-                new UnusedCommits(), new ChannelConfigs("mychannel", reader, Clock.systemUTC()), Clock.systemUTC()));
+                new UnusedCommits(), new ChannelConfigs("mychannel", reader, time), time));
     }
 
     private static TxContext endorsedBy(ChaincodePolicy policy, MspIdentity... endorsers) {

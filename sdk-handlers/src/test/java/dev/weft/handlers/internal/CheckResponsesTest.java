@@ -93,7 +93,7 @@ class CheckResponsesTest {
     }
 
     @Test
-    void handle_evaluate_returnsChaincodeResultWithoutCallingNext() throws Exception {
+    void evaluationResult_evaluate_returnsChaincodeResultWithoutCallingNext() throws Exception {
         ChaincodeProposal exists = peers.proposal("AssetExists", "no-such-asset");
         SignedProposal signedExists = peers.sign(exists);
         ProposalResponse response = endorse(peers.org1, signedExists);
@@ -104,7 +104,7 @@ class CheckResponsesTest {
                 .build();
         Terminal next = Terminal.returning("must not run");
 
-        TxResult result = StepFixtures.run(context, step, next).get(20, SECONDS);
+        TxResult result = StepFixtures.run(context, new EvaluationResult(), next).get(20, SECONDS);
 
         assertEquals("false", result.resultAsString());
         assertEquals(exists.transactionId(), result.transactionId());
@@ -113,7 +113,7 @@ class CheckResponsesTest {
     }
 
     @Test
-    void handle_evaluateChaincodeError_failsWithPeersMessage() throws Exception {
+    void evaluationResult_chaincodeError_failsWithPeersMessage() throws Exception {
         ChaincodeProposal read = peers.proposal("ReadAsset", "no-such-asset");
         SignedProposal signedRead = peers.sign(read);
         ProposalResponse response = endorse(peers.org1, signedRead);
@@ -123,7 +123,8 @@ class CheckResponsesTest {
                 .responses(List.of(new PeerResponse(peers.org1, response)))
                 .build();
 
-        EndorseException error = assertInstanceOf(EndorseException.class, failure(StepFixtures.run(context, step)));
+        EndorseException error = assertInstanceOf(EndorseException.class,
+                failure(StepFixtures.run(context, new EvaluationResult())));
 
         assertTrue(error.getMessage().contains("The asset no-such-asset does not exist"), error.getMessage());
         assertEquals(List.of(new NodeError(peers.org1.target(), "Org1MSP", "500", response.getResponse().getMessage())),

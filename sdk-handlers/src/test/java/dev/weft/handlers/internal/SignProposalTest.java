@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodeProposal;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.Signatures;
 import dev.weft.core.TransactionId;
 import dev.weft.handlers.TxContext;
@@ -18,9 +19,7 @@ import dev.weft.handlers.TxResult;
 import dev.weft.handlers.internal.StepFixtures.FakeOrderers;
 import dev.weft.handlers.internal.StepFixtures.Terminal;
 import dev.weft.handlers.internal.StepFixtures.UnusedCommits;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ class SignProposalTest {
 
     private final SignProposal step = new SignProposal(StepFixtures.services(FIXTURE_IDENTITY, FIXTURE_SIGNER,
             List.of(), FakeOrderers.unused(), new UnusedCommits(), StepFixtures.unusedConfigs(),
-            Clock.fixed(NOW, ZoneOffset.UTC)));
+            new ManualScheduler(NOW)));
 
     private static TxContext context() {
         return TxContext.builder(TxContext.Kind.SUBMIT, "mychannel", "basic", "TransferAsset")

@@ -7,21 +7,22 @@ import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.CommitStatusSource;
 import dev.weft.core.EndorserSelector;
-import dev.weft.core.Fixtures;
 import dev.weft.core.EndpointConfig;
-import dev.weft.core.Orderer;
+import dev.weft.core.Fixtures;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.NodeError;
+import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
-import dev.weft.core.PeerHealth;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.X509Identity;
+import dev.weft.core.internal.PeerHealthRecord;
 import dev.weft.handlers.Handler;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,19 +82,24 @@ final class StepFixtures {
 
     /** Services for steps that use only some of them; the others are fakes that fail if used. */
     static Services services(X509Identity identity, Signer signer, List<Peer> peers, OrdererClient orderers,
-            CommitStatusSource commits, ChannelConfigs configs, Clock clock) {
-        return new Services(identity, signer, peers, new UnusedSelector(), new PeerHealth(), orderers, commits,
-                configs, clock);
+            CommitStatusSource commits, ChannelConfigs configs, Scheduler scheduler) {
+        return new Services(identity, signer, peers, new UnusedSelector(),
+                new PeerHealthRecord(PeerHealthRecord.DEFAULT_MEMORY, scheduler::nanoTime), orderers, commits, configs,
+                scheduler);
     }
 
+    static Services services(OrdererClient orderers, CommitStatusSource commits, Scheduler scheduler) {
+        return services(FIXTURE_IDENTITY, FIXTURE_SIGNER, List.of(), orderers, commits, unusedConfigs(), scheduler);
+    }
+
+    /** Services on a manual clock that no test advances: nothing times out. */
     static Services services(OrdererClient orderers, CommitStatusSource commits) {
-        return services(FIXTURE_IDENTITY, FIXTURE_SIGNER, List.of(), orderers, commits, unusedConfigs(),
-                Clock.systemUTC());
+        return services(orderers, commits, new ManualScheduler());
     }
 
     static ChannelConfigs unusedConfigs() {
         return new ChannelConfigs("mychannel", channel -> CompletableFuture.failedFuture(
-                new AssertionError("the channel config must not be read by this step")), Clock.systemUTC());
+                new AssertionError("the channel config must not be read by this step")), new ManualScheduler());
     }
 
     /** A config reader that serves a fixed block and counts its calls. */

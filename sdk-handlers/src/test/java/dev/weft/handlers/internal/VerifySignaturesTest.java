@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.EndorsementVerificationException;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
@@ -21,7 +22,6 @@ import dev.weft.handlers.internal.StepFixtures.CountingReader;
 import dev.weft.handlers.internal.StepFixtures.FakeOrderers;
 import dev.weft.handlers.internal.StepFixtures.Terminal;
 import dev.weft.handlers.internal.StepFixtures.UnusedCommits;
-import java.time.Clock;
 import java.util.List;
 import org.hyperledger.fabric.protos.peer.Endorsement;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class VerifySignaturesTest {
+    private final ManualScheduler time = new ManualScheduler();
     private static RealPeers peers;
     private static ChaincodeProposal proposal;
     private static SignedProposal signed;
@@ -60,9 +61,9 @@ class VerifySignaturesTest {
     @BeforeEach
     void setUp() {
         reader = new CountingReader(peers.network.genesisBlock("mychannel").toByteString());
-        ChannelConfigs configs = new ChannelConfigs("mychannel", reader, Clock.systemUTC());
+        ChannelConfigs configs = new ChannelConfigs("mychannel", reader, time);
         step = new VerifySignatures(StepFixtures.services(peers.user.identity(), peers.user.signer(),
-                List.of(peers.org1, peers.org2), FakeOrderers.unused(), new UnusedCommits(), configs, Clock.systemUTC()));
+                List.of(peers.org1, peers.org2), FakeOrderers.unused(), new UnusedCommits(), configs, time));
     }
 
     private static TxContext submit(PeerResponse... responses) {

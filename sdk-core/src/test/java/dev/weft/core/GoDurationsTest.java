@@ -1,4 +1,4 @@
-package dev.weft.core.internal;
+package dev.weft.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,15 +1,15 @@
-package dev.weft.core.internal;
+package dev.weft.core;
 
-import dev.weft.core.InternalApi;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;
 
 /**
  * Go's {@code time.Duration} text form, used by Fabric configuration ({@code BatchTimeout "2s"},
- * {@code "250ms"}, {@code "1m30s"}).
+ * {@code "250ms"}, {@code "1m30s"}), and a handy form for durations in command lines and settings.
+ *
+ * <p>Stateless and thread-safe.
  */
-@InternalApi
 public final class GoDurations {
     private GoDurations() {
     }

@@ -1,0 +1,85 @@
+package dev.weft.handlers.internal;
+
+import dev.weft.core.InternalApi;
+import dev.weft.core.Peer;
+import dev.weft.core.Scheduler;
+import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.peer.EndorserGrpc;
+import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.hyperledger.fabric.protos.peer.SignedProposal;
+
+/**
+ * The one place a proposal is sent to a peer's {@code Endorser/ProcessProposal}: for endorsement,
+ * evaluation and the gateway's own channel-config reads.
+ *
+ * <p>The deadline is enforced on the gateway's scheduler (so a test's manual clock drives it): when
+ * it passes, the answer fails with DEADLINE_EXCEEDED and the call is cancelled. It is also sent to
+ * the peer as the gRPC deadline, so the peer can stop work nobody waits for.
+ */
+@InternalApi
+public final class EndorserCalls {
+    private EndorserCalls() {
+    }
+
+    /**
+     * One unary ProcessProposal call. The returned future completes with the peer's answer, or
+     * fails with the gRPC error (DEADLINE_EXCEEDED when the deadline passed first); cancelling it
+     * cancels the call.
+     */
+    public static CompletableFuture<ProposalResponse> send(Peer peer, SignedProposal proposal, Deadline deadline,
+            Scheduler scheduler) {
+        CompletableFuture<ProposalResponse> answer = new CompletableFuture<>();
+        long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        if (nanos <= 0) {
+            answer.completeExceptionally(expired(peer));
+            return answer;
+        }
+        Scheduler.Cancellable timer = scheduler.schedule(Duration.ofNanos(nanos),
+                () -> answer.completeExceptionally(expired(peer)));
+        EndorserGrpc.newStub(peer.channel()).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).processProposal(proposal,
+                new ClientResponseObserver<SignedProposal, ProposalResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<SignedProposal> call) {
+                        answer.whenComplete((r, e) -> {
+                            timer.cancel();
+                            if (e != null) {
+                                // Cancelled by the caller or timed out here: the peer's work is not wanted.
+                                call.cancel("no longer waiting for the answer", null);
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void onNext(ProposalResponse value) {
+                        answer.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(Status.INTERNAL.withDescription("the peer sent no response")
+                                .asRuntimeException());
+                    }
+                });
+        return answer;
+    }
+
+    private static RuntimeException expired(Peer peer) {
+        return Status.DEADLINE_EXCEEDED.withDescription("no answer from " + peer.name() + " in time").asRuntimeException();
+    }
+
+    /** Whether a call failed because its deadline passed. */
+    public static boolean timedOut(Throwable error) {
+        return Status.fromThrowable(error).getCode() == Status.Code.DEADLINE_EXCEEDED;
+    }
+}
