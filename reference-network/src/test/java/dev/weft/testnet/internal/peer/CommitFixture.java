@@ -158,6 +158,7 @@ public final class CommitFixture {
     }
 
     /** A block with exactly this header and data, signed by a party (a header may be wrong on purpose). */
+    @SuppressWarnings("deprecation") // LAST_CONFIG: deprecated in the protos, still written by Fabric's orderers
     public static Block signed(BlockHeader header, BlockData data, Party signer) {
         ByteString value = OrdererBlockMetadata.newBuilder()
                 .setLastConfig(LastConfig.newBuilder().setIndex(0))
