@@ -4,12 +4,14 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChaincodeProposal;
+import dev.weft.core.ChannelConfig;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.TransactionId;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.Blocks;
 import dev.weft.core.internal.Hashing;
+import dev.weft.core.internal.X509Issuer;
 import dev.weft.testnet.ChaincodeResponse;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
@@ -111,6 +113,24 @@ public final class CommitFixture {
             return new Party(X509Identity.of(mspId, member.signing().certificate()),
                     Signers.newPrivateKeySigner(member.signing().key()));
         }
+    }
+
+    /** The channel's genesis block (the same for every {@link #channel()}). */
+    public static Block genesis() {
+        return GENESIS;
+    }
+
+    /** The config of the genesis block. */
+    public static ChannelConfig config() {
+        return ChannelConfig.fromBlock(GENESIS, Clock.systemUTC());
+    }
+
+    /** A client of a CA that no channel MSP knows, claiming {@code mspId}. */
+    public static Party foreign(String mspId) {
+        X509Issuer.Issued issued = X509Issuer.certificate("C=US,OU=client,CN=intruder")
+                .ca(false)
+                .issuedBy(X509Issuer.certificate("CN=intruder-ca").ca(true).selfSigned());
+        return new Party(X509Identity.of(mspId, issued.certificate()), Signers.newPrivateKeySigner(issued.key()));
     }
 
     /**
@@ -220,7 +240,7 @@ public final class CommitFixture {
 
     /** A hand-made endorser transaction, consistent unless told otherwise. Not thread-safe. */
     public static final class Tx {
-        private final Party creator = USER1;
+        private Party creator = USER1;
         private Signer envelopeSigner;
         private String channel = CHANNEL;
         private String chaincode = BASIC;
@@ -228,6 +248,11 @@ public final class CommitFixture {
         private TxReadWriteSet rwset = CommitFixture.rwset();
         private ByteString nonce;
         private String txId;
+
+        public Tx creator(Party creator) {
+            this.creator = creator;
+            return this;
+        }
 
         public Tx channel(String channel) {
             this.channel = channel;
