@@ -11,6 +11,7 @@ import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.ExecutorScheduler;
 import dev.weft.testnet.internal.GrpcServers;
+import dev.weft.testnet.internal.NetworkDescription;
 import dev.weft.testnet.internal.NetworkFiles;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
@@ -272,13 +273,27 @@ public final class ReferenceNetwork implements AutoCloseable {
      * @return the profile paths by MSP id
      */
     public Map<String, Path> writeTo(Path directory) {
-        return NetworkFiles.write(directory, this, peerOrganizations, ordererOrganization);
+        return NetworkFiles.write(directory, description());
     }
 
     /** The connection profile of an organisation, in YAML. */
     public String connectionProfile(String mspId) {
         org(mspId);
-        return NetworkFiles.connectionProfileYaml(this, mspId);
+        return NetworkFiles.connectionProfileYaml(description(), mspId);
+    }
+
+    /** The network as it is now, for {@link NetworkFiles}. */
+    private NetworkDescription description() {
+        List<NetworkDescription.Organization> orgs = peerOrganizations.values().stream()
+                .map(NetworkDescription.Organization::of).toList();
+        List<NetworkDescription.Node> peerNodes = peers.stream().map(ReferenceNetwork::describe).toList();
+        return new NetworkDescription(channels(), settings.clientAuthRequired, orgs,
+                List.of(NetworkDescription.Organization.of(ordererOrganization)), peerNodes,
+                List.of(describe(orderer)));
+    }
+
+    private static NetworkDescription.Node describe(Node node) {
+        return new NetworkDescription.Node(node.name(), node.mspId(), node.endpoint(), node.tlsRootCertificate());
     }
 
     /** Stops every node and thread; idempotent. */
