@@ -204,12 +204,14 @@ public final class PeerNode {
     }
 
     private void pull(PeerChannel channel) {
+        EndpointConfig endpoint = ordererEndpoint();
         if (ordererChannel == null) {
-            ordererChannel = GrpcChannels.create(ordererEndpoint());
+            ordererChannel = GrpcChannels.create(endpoint);
         }
         BlockCommitter committer = new BlockCommitter(channel, validators);
-        BlockPuller puller = new BlockPuller(channel.channelId(), ordererChannel, settings.identity(), settings.signer(),
-                () -> channel.ledger().height(), committer::commit, scheduler, settings.clock());
+        BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannel, settings.identity(),
+                settings.signer(), endpoint.clientCertificateHash(), () -> channel.ledger().height(), committer::commit,
+                scheduler, settings.clock());
         pullers.put(channel.channelId(), puller);
         puller.start();
     }
