@@ -1,16 +1,15 @@
 package dev.weft.testnet;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.BlockView;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.ChaincodePolicy;
-import dev.weft.core.GrpcChannels;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.ExecutorScheduler;
 import dev.weft.testnet.internal.GrpcServers;
+import dev.weft.testnet.internal.NetworkDescription;
 import dev.weft.testnet.internal.NetworkFiles;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
@@ -21,15 +20,9 @@ import dev.weft.testnet.internal.ledger.InMemoryBlockStore;
 import dev.weft.testnet.internal.ledger.InMemoryStateStore;
 import dev.weft.testnet.internal.orderer.OrdererChannel;
 import dev.weft.testnet.internal.orderer.OrdererService;
-import dev.weft.testnet.internal.peer.BlockCommitter;
-import dev.weft.testnet.internal.peer.BlockPuller;
 import dev.weft.testnet.internal.peer.ChaincodeDefinition;
-import dev.weft.testnet.internal.peer.PeerChannel;
-import dev.weft.testnet.internal.peer.PeerService;
-import io.grpc.BindableService;
-import io.grpc.ManagedChannel;
+import dev.weft.testnet.internal.peer.PeerNode;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -129,14 +122,15 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         int index = 1;
         for (OrganizationCrypto org : peerOrganizations.values()) {
-            for (OrganizationCrypto.Member node : org.nodes().values()) {
-                Signer signer = Signers.newPrivateKeySigner(node.signing().key());
-                X509Identity identity = X509Identity.of(org.mspId(), node.signing().certificate());
-                PeerService service = new PeerService(identity, signer, executor, settings.clock,
-                        settings.clientAuthRequired);
-                Peer peer = new Peer(node, org, identity, signer, service, port(index++));
-                peer.startServer();
-                peers.add(peer);
+            for (OrganizationCrypto.Member member : org.nodes().values()) {
+                PeerNode node = new PeerNode(new PeerNode.Settings(member.name(),
+                        X509Identity.of(org.mspId(), member.signing().certificate()),
+                        Signers.newPrivateKeySigner(member.signing().key()), member.tls(), allTlsRoots(),
+                        settings.clientAuthRequired, settings.host, port(index++), List.of(orderer.endpointConfig()),
+                        settings.clock, signatures), executor, scheduler, validators);
+                // Listening before the channels exist: the genesis blocks name the peers' endpoints as anchors.
+                node.start();
+                peers.add(new Peer(node, org.mspId(), org.tlsCa().certificate()));
             }
         }
 
@@ -153,7 +147,10 @@ public final class ReferenceNetwork implements AutoCloseable {
         }
         for (Peer peer : peers) {
             for (String channelId : settings.channels) {
-                peer.join(genesisBlocks.get(channelId));
+                String store = peer.name() + "/" + channelId;
+                BlockStore blocks = settings.blockStores.apply(store);
+                peer.node.join(genesisBlocks.get(channelId), blocks, settings.stateStores.apply(store),
+                        settings.chaincodes.get(channelId));
             }
         }
     }
@@ -272,13 +269,27 @@ public final class ReferenceNetwork implements AutoCloseable {
      * @return the profile paths by MSP id
      */
     public Map<String, Path> writeTo(Path directory) {
-        return NetworkFiles.write(directory, this, peerOrganizations, ordererOrganization);
+        return NetworkFiles.write(directory, description());
     }
 
     /** The connection profile of an organisation, in YAML. */
     public String connectionProfile(String mspId) {
         org(mspId);
-        return NetworkFiles.connectionProfileYaml(this, mspId);
+        return NetworkFiles.connectionProfileYaml(description(), mspId);
+    }
+
+    /** The network as it is now, for {@link NetworkFiles}. */
+    private NetworkDescription description() {
+        List<NetworkDescription.Organization> orgs = peerOrganizations.values().stream()
+                .map(NetworkDescription.Organization::of).toList();
+        List<NetworkDescription.Node> peerNodes = peers.stream().map(ReferenceNetwork::describe).toList();
+        return new NetworkDescription(channels(), settings.clientAuthRequired, orgs,
+                List.of(NetworkDescription.Organization.of(ordererOrganization)), peerNodes,
+                List.of(describe(orderer)));
+    }
+
+    private static NetworkDescription.Node describe(Node node) {
+        return new NetworkDescription.Node(node.name(), node.mspId(), node.endpoint(), node.tlsRootCertificate());
     }
 
     /** Stops every node and thread; idempotent. */
@@ -289,7 +300,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         }
         closed = true;
         for (Peer peer : peers) {
-            peer.shutdown();
+            peer.node.shutdown();
         }
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
@@ -406,26 +417,15 @@ public final class ReferenceNetwork implements AutoCloseable {
     }
 
     /** A peer. It can be stopped and started again (on the same port) to test failover. */
-    public final class Peer implements Node {
-        private final OrganizationCrypto.Member node;
-        private final OrganizationCrypto org;
-        private final X509Identity identity;
-        private final Signer signer;
-        private final PeerService service;
-        private final int requestedPort;
-        private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
-        private ManagedChannel ordererChannel;
-        private Server server;
-        private int port;
+    public static final class Peer implements Node {
+        private final PeerNode node;
+        private final String mspId;
+        private final X509Certificate tlsRoot;
 
-        private Peer(OrganizationCrypto.Member node, OrganizationCrypto org, X509Identity identity, Signer signer,
-                PeerService service, int requestedPort) {
+        private Peer(PeerNode node, String mspId, X509Certificate tlsRoot) {
             this.node = node;
-            this.org = org;
-            this.identity = identity;
-            this.signer = signer;
-            this.service = service;
-            this.requestedPort = requestedPort;
+            this.mspId = mspId;
+            this.tlsRoot = tlsRoot;
         }
 
         @Override
@@ -435,28 +435,27 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         @Override
         public String mspId() {
-            return org.mspId();
+            return mspId;
         }
 
         @Override
-        public synchronized String endpoint() {
-            return settings.host + ":" + port;
+        public String endpoint() {
+            return node.endpoint();
         }
 
         @Override
         public X509Certificate tlsRootCertificate() {
-            return org.tlsCa().certificate();
+            return tlsRoot;
         }
 
         /** The peer's signing identity (what its endorsements carry). */
         public X509Identity identity() {
-            return identity;
+            return node.identity();
         }
 
         /** The number of blocks the peer has committed on a channel. */
         public long height(String channelId) {
-            return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
-                    .ledger().height();
+            return node.height(channelId);
         }
 
         /**
@@ -465,7 +464,7 @@ public final class ReferenceNetwork implements AutoCloseable {
          * normal behaviour.
          */
         public void interceptResponses(UnaryOperator<ProposalResponse> hook) {
-            service.endorser().setResponseHook(hook);
+            node.service().endorser().setResponseHook(hook);
         }
 
         /**
@@ -474,7 +473,7 @@ public final class ReferenceNetwork implements AutoCloseable {
          * running and accepts new streams.
          */
         public void breakDeliverStreams() {
-            service.abortDeliverStreams();
+            node.service().abortDeliverStreams();
         }
 
         /**
@@ -482,84 +481,22 @@ public final class ReferenceNetwork implements AutoCloseable {
          * test client timeouts. Un-stalling answers the proposals still waiting.
          */
         public void stallEndorsements(boolean stall) {
-            service.stallEndorsements(stall);
+            node.service().stallEndorsements(stall);
         }
 
         /** Whether the peer is listening. */
-        public synchronized boolean isRunning() {
-            return server != null;
+        public boolean isRunning() {
+            return node.isRunning();
         }
 
         /** Stops listening and committing, as a crashed peer would; the ledger is kept. */
-        public synchronized void stop() {
-            if (server != null) {
-                // Long-lived calls would hold a graceful shutdown for its whole grace period.
-                service.abortDeliverStreams();
-                service.dropStalledEndorsements();
-                GrpcServers.stop(server);
-                server = null;
-            }
-            pullers.values().forEach(BlockPuller::close);
-            pullers.clear();
+        public void stop() {
+            node.stop();
         }
 
         /** Listens again on the same port and catches up with the orderer. */
-        public synchronized void start() {
-            if (server != null) {
-                return;
-            }
-            startServer();
-            for (String channelId : settings.channels) {
-                service.channel(channelId).ifPresent(this::pull);
-            }
-        }
-
-        private synchronized void startServer() {
-            List<ServerServiceDefinition> services = new ArrayList<>();
-            for (BindableService s : service.services()) {
-                services.add(s.bindService());
-            }
-            server = GrpcServers.start(settings.host, port == 0 ? requestedPort : port, node.tls(), allTlsRoots(),
-                    settings.clientAuthRequired, executor, services);
-            port = server.getPort();
-        }
-
-        private synchronized void join(Block genesis) {
-            String channelId = BlockView.of(genesis).transaction(0).channelId();
-            List<ChaincodeDefinition> definitions = settings.chaincodes.get(channelId);
-            PeerChannel channel = new PeerChannel(genesis,
-                    new ChannelLedger(settings.blockStores.apply(name() + "/" + channelId)),
-                    settings.stateStores.apply(name() + "/" + channelId), definitions, settings.clock, signatures);
-            service.addChannel(channel);
-            pull(channel);
-        }
-
-        private void pull(PeerChannel channel) {
-            if (ordererChannel == null) {
-                EndpointConfig.Builder endpoint = orderer.endpointConfig().toBuilder();
-                if (settings.clientAuthRequired) {
-                    endpoint.clientCertificate(List.of(node.tls().certificate()), node.tls().key());
-                }
-                ordererChannel = GrpcChannels.create(endpoint.build());
-            }
-            BlockCommitter committer = new BlockCommitter(channel, validators);
-            BlockPuller puller = new BlockPuller(channel.channelId(), ordererChannel, identity, signer,
-                    () -> channel.ledger().height(), committer::commit, scheduler, settings.clock);
-            pullers.put(channel.channelId(), puller);
-            puller.start();
-        }
-
-        private synchronized void shutdown() {
-            stop();
-            if (ordererChannel != null) {
-                ordererChannel.shutdownNow();
-                try {
-                    ordererChannel.awaitTermination(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                ordererChannel = null;
-            }
+        public void start() {
+            node.start();
         }
 
         @Override

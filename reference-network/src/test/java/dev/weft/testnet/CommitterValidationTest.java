@@ -28,6 +28,7 @@ import dev.weft.testnet.internal.ledger.InMemoryStateStore;
 import dev.weft.testnet.internal.peer.BlockCommitter;
 import dev.weft.testnet.internal.peer.ChaincodeDefinition;
 import dev.weft.testnet.internal.peer.PeerChannel;
+import dev.weft.testnet.internal.peer.validation.BlockVerificationException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -711,7 +712,7 @@ class CommitterValidationTest {
             List<ByteString> data = List.of(new DirectTx().writes(write(BASIC, "k", "v")).build().toByteString());
             long height = direct.peer.ledger().height();
 
-            assertThrows(BlockCommitter.BlockVerificationException.class,
+            assertThrows(BlockVerificationException.class,
                     () -> direct.committer.commit(direct.cut(data, directPeer1)));
             assertEquals(height, direct.peer.ledger().height());
             assertFalse(direct.peer.state().get(BASIC, "k").isPresent());

@@ -32,6 +32,12 @@ final class NetworkCrypto {
         return Signers.newPrivateKeySigner(key(find("/peers/" + peer.name() + "/msp/keystore/priv_sk")));
     }
 
+    /** A peer's TLS certificate and key ({@code peers/<name>/tls/server.crt} and {@code server.key}). */
+    X509Issuer.Issued peerTls(ReferenceNetwork.Peer peer) {
+        Path dir = find("/peers/" + peer.name() + "/tls/server.key").getParent();
+        return new X509Issuer.Issued(Credentials.readCertificate(dir.resolve("server.crt")), key(dir.resolve("server.key")));
+    }
+
     /** The organisation CA of a peer's organisation, with its key. */
     X509Issuer.Issued organizationCa(ReferenceNetwork.Peer peer) {
         String domain = peer.name().substring(peer.name().indexOf('.') + 1);

@@ -181,10 +181,15 @@ final class RawClient implements AutoCloseable {
         return response.getResponse().getPayload().toString(StandardCharsets.UTF_8);
     }
 
+    /** A seek as the user; bound to the user's TLS certificate when the network requires client certificates. */
     Envelope seek(long start, long stop, SeekInfo.SeekBehavior behavior) {
-        return SeekRequest.builder().channel(channel).identity(user.identity())
-                .startAt(start).stopAt(stop).behavior(behavior).clock(clock)
-                .build().sign(user.signer());
+        SeekRequest.Builder seek = SeekRequest.builder().channel(channel).identity(user.identity())
+                .startAt(start).stopAt(stop).behavior(behavior).clock(clock);
+        if (network.clientAuthRequired()) {
+            // Every node of such a network refuses a seek that is not bound to the TLS session.
+            seek.tlsCertHash(config(network.orderer()).clientCertificateHash());
+        }
+        return seek.build().sign(user.signer());
     }
 
     /** Reads blocks [from, to] from a node's Deliver service. */

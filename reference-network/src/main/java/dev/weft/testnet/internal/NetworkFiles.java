@@ -3,7 +3,6 @@ package dev.weft.testnet.internal;
 import dev.weft.core.Credentials;
 import dev.weft.core.InternalApi;
 import dev.weft.core.internal.X509Issuer.Issued;
-import dev.weft.testnet.ReferenceNetwork;
 import dev.weft.testnet.internal.crypto.OrganizationCrypto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,7 +27,10 @@ import org.yaml.snakeyaml.representer.Representer;
  * Writes a reference network's crypto material in cryptogen's directory layout and a Fabric
  * common connection profile per peer organisation, so that other processes (another SDK, the
  * {@code peer} CLI, Weft's CLI) can connect. Each file is written to a temporary name and moved
- * into place, so a reader never sees half a file.
+ * into place, so a reader never sees half a file. Works from a {@link NetworkDescription}, so it
+ * knows nothing of the running nodes.
+ *
+ * <p>Stateless and thread-safe; two writers to the same directory each leave whole files.
  */
 @InternalApi
 public final class NetworkFiles {
@@ -36,12 +38,12 @@ public final class NetworkFiles {
     }
 
     /** Writes everything under {@code directory}; returns the YAML profile of each peer organisation. */
-    public static Map<String, Path> write(Path directory, ReferenceNetwork network,
-            Map<String, OrganizationCrypto> peerOrganizations, OrganizationCrypto ordererOrganization) {
+    public static Map<String, Path> write(Path directory, NetworkDescription network) {
         Map<String, Path> profiles = new LinkedHashMap<>();
         try {
             Path organizations = directory.resolve("organizations");
-            for (OrganizationCrypto org : peerOrganizations.values()) {
+            for (NetworkDescription.Organization described : network.peerOrganizations()) {
+                OrganizationCrypto org = described.crypto();
                 Path base = organizations.resolve("peerOrganizations").resolve(org.domain());
                 writeOrganization(base, org, "peers", "server");
                 String shortName = org.domain().substring(0, org.domain().indexOf('.'));
@@ -51,8 +53,10 @@ public final class NetworkFiles {
                         Json.write(connectionProfile(network, org.mspId())));
                 profiles.put(org.mspId(), yaml);
             }
-            writeOrganization(organizations.resolve("ordererOrganizations").resolve(ordererOrganization.domain()),
-                    ordererOrganization, "orderers", "server");
+            for (NetworkDescription.Organization orderers : network.ordererOrganizations()) {
+                writeOrganization(organizations.resolve("ordererOrganizations").resolve(orderers.domain()),
+                        orderers.crypto(), "orderers", "server");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the network files to " + directory + ": " + e.getMessage(), e);
         }
@@ -105,7 +109,7 @@ public final class NetworkFiles {
     }
 
     /** The connection profile of an organisation as YAML, with certificates as literal blocks. */
-    public static String connectionProfileYaml(ReferenceNetwork network, String mspId) {
+    public static String connectionProfileYaml(NetworkDescription network, String mspId) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
@@ -130,35 +134,38 @@ public final class NetworkFiles {
 
     /**
      * The profile as Fabric's test network writes it, listing every peer organisation (so that
-     * clients without discovery can reach all endorsers) and the orderer.
+     * clients without discovery can reach all endorsers) and every orderer.
      */
-    static Map<String, Object> connectionProfile(ReferenceNetwork network, String mspId) {
+    static Map<String, Object> connectionProfile(NetworkDescription network, String mspId) {
         Map<String, Object> profile = new LinkedHashMap<>();
         profile.put("name", "weft-reference-network-" + orgName(mspId).toLowerCase(Locale.ROOT));
         profile.put("version", "1.0.0");
         profile.put("client", Map.of("organization", orgName(mspId),
                 "connection", Map.of("timeout", Map.of("peer", Map.of("endorser", "300"), "orderer", "300"))));
         Map<String, Object> organizations = new LinkedHashMap<>();
-        for (String org : network.organizations()) {
+        for (String org : network.peerMspIds()) {
             List<String> peerNames = network.peers().stream().filter(p -> p.mspId().equals(org))
-                    .map(ReferenceNetwork.Peer::name).toList();
+                    .map(NetworkDescription.Node::name).toList();
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("mspid", org);
             entry.put("peers", peerNames);
             organizations.put(orgName(org), entry);
         }
         profile.put("organizations", organizations);
-        ReferenceNetwork.Orderer orderer = network.orderer();
-        profile.put("orderers", Map.of(orderer.name(), node(orderer)));
+        Map<String, Object> orderers = new LinkedHashMap<>();
+        for (NetworkDescription.Node orderer : network.orderers()) {
+            orderers.put(orderer.name(), node(orderer));
+        }
+        profile.put("orderers", orderers);
         Map<String, Object> peers = new LinkedHashMap<>();
-        for (ReferenceNetwork.Peer peer : network.peers()) {
+        for (NetworkDescription.Node peer : network.peers()) {
             peers.put(peer.name(), node(peer));
         }
         profile.put("peers", peers);
         Map<String, Object> channels = new LinkedHashMap<>();
         for (String channel : network.channels()) {
             Map<String, Object> channelPeers = new LinkedHashMap<>();
-            for (ReferenceNetwork.Peer peer : network.peers()) {
+            for (NetworkDescription.Node peer : network.peers()) {
                 Map<String, Object> roles = new LinkedHashMap<>();
                 roles.put("endorsingPeer", true);
                 roles.put("chaincodeQuery", true);
@@ -167,7 +174,8 @@ public final class NetworkFiles {
                 channelPeers.put(peer.name(), roles);
             }
             Map<String, Object> c = new LinkedHashMap<>();
-            c.put("orderers", List.of(orderer.name()));
+            // A list per channel: a list shared between channels would be written as a YAML alias.
+            c.put("orderers", network.orderers().stream().map(NetworkDescription.Node::name).toList());
             c.put("peers", channelPeers);
             channels.put(channel, c);
         }
@@ -175,7 +183,7 @@ public final class NetworkFiles {
         return profile;
     }
 
-    private static Map<String, Object> node(ReferenceNetwork.Node node) {
+    private static Map<String, Object> node(NetworkDescription.Node node) {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("url", "grpcs://" + node.endpoint());
         entry.put("tlsCACerts", Map.of("pem", pem(node.tlsRootCertificate())));

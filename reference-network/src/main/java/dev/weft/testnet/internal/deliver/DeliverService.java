@@ -95,7 +95,8 @@ public final class DeliverService<R> {
 
     /** Serves one Deliver stream. */
     public StreamObserver<Envelope> open(StreamObserver<R> responseObserver) {
-        Session session = new Session((ServerCallStreamObserver<R>) responseObserver, TlsBinding.CLIENT_CERT_HASH.get());
+        Session session = new Session((ServerCallStreamObserver<R>) responseObserver, TlsBinding.CLIENT_CERT_HASH.get(),
+                TlsBinding.REMOTE_ADDRESS.get());
         sessions.add(session);
         return session;
     }
@@ -113,6 +114,7 @@ public final class DeliverService<R> {
     private final class Session implements StreamObserver<Envelope> {
         private final ServerCallStreamObserver<R> out;
         private final byte[] clientCertHash;
+        private final String remote;
         private final ArrayDeque<Envelope> seeks = new ArrayDeque<>();
         private final Object lock = new Object();
         private boolean scheduled;
@@ -124,9 +126,10 @@ public final class DeliverService<R> {
         private ChannelLedger watched;
         private final Runnable wakeUp = this::schedule;
 
-        Session(ServerCallStreamObserver<R> out, byte[] clientCertHash) {
+        Session(ServerCallStreamObserver<R> out, byte[] clientCertHash, String remote) {
             this.out = out;
             this.clientCertHash = clientCertHash;
+            this.remote = remote == null ? "an unknown address" : remote;
             out.setOnReadyHandler(this::schedule);
             out.setOnCancelHandler(this::close);
         }
@@ -233,9 +236,10 @@ public final class DeliverService<R> {
                 if (!out.isReady()) {
                     return; // the on-ready handler reschedules
                 }
-                Status problem = current.check();
+                String problem = current.check();
                 if (problem != null) {
-                    finish(problem);
+                    log.warn("deliver stream from {} cut off with {}: {}", remote, Status.FORBIDDEN, problem);
+                    finish(Status.FORBIDDEN);
                     return;
                 }
                 long height = current.source.ledger().height();
@@ -356,7 +360,8 @@ public final class DeliverService<R> {
         }
 
         private Iteration reject(Status status, String reason) {
-            log.debug("deliver request rejected with {}: {}", status, reason);
+            // WARN: the client sees only the status, so this is the one place the reason can be read.
+            log.warn("deliver request from {} refused with {}: {}", remote, status, reason);
             finish(status);
             return null;
         }
@@ -407,16 +412,17 @@ public final class DeliverService<R> {
             /**
              * Re-checks access before each block, as Fabric's session access control does: the
              * creator's certificate must not have expired, and the policy is re-evaluated when the
-             * config changes.
+             * config changes. Returns why access is now denied, or null.
              */
-            Status check() {
+            String check() {
                 if (clock.instant().isAfter(creatorExpiry)) {
-                    return Status.FORBIDDEN;
+                    return "the creator's certificate expired at " + creatorExpiry;
                 }
                 ChannelConfig config = source.config();
                 if (config.sequence() != checkedSequence) {
-                    if (signed.check(config, policyPath, clock.instant(), source.signatures()).isPresent()) {
-                        return Status.FORBIDDEN;
+                    Optional<String> denied = signed.check(config, policyPath, clock.instant(), source.signatures());
+                    if (denied.isPresent()) {
+                        return "after config sequence " + config.sequence() + ": " + denied.get();
                     }
                     checkedSequence = config.sequence();
                 }

@@ -9,6 +9,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -16,11 +18,16 @@ import javax.net.ssl.SSLSession;
 
 /**
  * Makes the SHA-256 of the client's TLS certificate (if it presented one) available to services,
- * for Fabric's binding of requests to the TLS session ({@code ChannelHeader.tls_cert_hash}).
+ * for Fabric's binding of requests to the TLS session ({@code ChannelHeader.tls_cert_hash}), and
+ * the client's address, so that a refused request can be logged with where it came from.
+ *
+ * <p>Stateless and thread-safe.
  */
 @InternalApi
 public final class TlsBinding implements ServerInterceptor {
     public static final Context.Key<byte[]> CLIENT_CERT_HASH = Context.key("weft-client-cert-hash");
+    /** The client's address ({@code host:port}), or null if the transport does not say. */
+    public static final Context.Key<String> REMOTE_ADDRESS = Context.key("weft-remote-address");
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -37,6 +44,15 @@ public final class TlsBinding implements ServerInterceptor {
                 hash = null;
             }
         }
-        return Contexts.interceptCall(Context.current().withValue(CLIENT_CERT_HASH, hash), call, headers, next);
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Context context = Context.current().withValues(CLIENT_CERT_HASH, hash, REMOTE_ADDRESS, address(remote));
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private static String address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            return inet.getHostString() + ":" + inet.getPort();
+        }
+        return remote == null ? null : remote.toString();
     }
 }

@@ -13,10 +13,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.AtomicBroadcastGrpc;
 import org.hyperledger.fabric.protos.orderer.DeliverResponse;
 import org.slf4j.Logger;
@@ -25,7 +27,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls a channel's blocks from the orderer, as a Fabric peer's deliver client does: a signed
  * seek from the ledger height, forever, one block requested at a time (each is committed before
- * the next is asked for), and a reconnect with growing back-off whenever the stream ends.
+ * the next is asked for), and a reconnect with growing back-off whenever the stream ends. When
+ * the orderer requires client certificates, the seek is bound to the TLS session by the hash of
+ * the peer's client certificate, as Fabric requires.
+ *
+ * <p>A refusal by the orderer (a status instead of blocks) is logged at WARN the first time it
+ * is seen and at DEBUG while the same status repeats, so a puller that cannot get blocks says so
+ * without a line per retry; after a block arrives, the next refusal is news again.
+ *
+ * <p>Thread-safe: {@link #start()} once, {@link #close()} from any thread. Blocks are committed
+ * one at a time on the puller's own thread.
  */
 @InternalApi
 public final class BlockPuller implements AutoCloseable {
@@ -33,10 +44,12 @@ public final class BlockPuller implements AutoCloseable {
     private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
+    private final String peer;
     private final String channelId;
     private final Channel orderer;
     private final X509Identity identity;
     private final Signer signer;
+    private final byte[] tlsCertHash;
     private final LongSupplier height;
     private final Consumer<Block> sink;
     private final ScheduledExecutorService scheduler;
@@ -44,17 +57,25 @@ public final class BlockPuller implements AutoCloseable {
     private final ExecutorService committer;
     private volatile boolean closed;
     private volatile ClientCallStreamObserver<Envelope> call;
+    /** The status of the last refusal, until a block arrives; to log each refusal once, not each retry. */
+    private final AtomicReference<Status> lastRefusal = new AtomicReference<>();
     private Duration backoff = MIN_BACKOFF;
 
     /**
+     * @param peer the pulling peer's name, for logs
+     * @param tlsCertHash SHA-256 of the TLS client certificate the channel to the orderer presents
+     *     ({@link dev.weft.core.EndpointConfig#clientCertificateHash()}); empty without mutual TLS
      * @param sink commits a block; throwing stops the puller (the channel cannot go on)
      */
-    public BlockPuller(String channelId, Channel orderer, X509Identity identity, Signer signer, LongSupplier height,
-            Consumer<Block> sink, ScheduledExecutorService scheduler, Clock clock) {
+    public BlockPuller(String peer, String channelId, Channel orderer, X509Identity identity, Signer signer,
+            byte[] tlsCertHash, LongSupplier height, Consumer<Block> sink, ScheduledExecutorService scheduler,
+            Clock clock) {
+        this.peer = peer;
         this.channelId = channelId;
         this.orderer = orderer;
         this.identity = identity;
         this.signer = signer;
+        this.tlsCertHash = tlsCertHash.clone();
         this.height = height;
         this.sink = sink;
         this.scheduler = scheduler;
@@ -75,8 +96,13 @@ public final class BlockPuller implements AutoCloseable {
             return;
         }
         long from = height.getAsLong();
-        Envelope seek = SeekRequest.builder().channel(channelId).identity(identity).startAt(from).stopNever()
-                .clock(clock).build().sign(signer);
+        SeekRequest.Builder request = SeekRequest.builder().channel(channelId).identity(identity).startAt(from)
+                .stopNever().clock(clock);
+        if (tlsCertHash.length > 0) {
+            // An orderer that requires client certificates refuses a seek not bound to the TLS session.
+            request.tlsCertHash(tlsCertHash);
+        }
+        Envelope seek = request.build().sign(signer);
         AtomicBroadcastGrpc.newStub(orderer).deliver(new ClientResponseObserver<Envelope, DeliverResponse>() {
             private ClientCallStreamObserver<Envelope> stream;
 
@@ -98,6 +124,7 @@ public final class BlockPuller implements AutoCloseable {
                         try {
                             sink.accept(block);
                             backoff = MIN_BACKOFF;
+                            lastRefusal.set(null);
                             stream.request(1);
                         } catch (RuntimeException e) {
                             log.error("channel {}: cannot commit block {}; the peer stops pulling blocks for it",
@@ -107,7 +134,7 @@ public final class BlockPuller implements AutoCloseable {
                         }
                     });
                 } else {
-                    log.debug("channel {}: orderer ended deliver with status {}", channelId, response.getStatus());
+                    refused(response.getStatus(), from);
                     stream.request(1);
                 }
             }
@@ -125,6 +152,18 @@ public final class BlockPuller implements AutoCloseable {
                 retry();
             }
         }).onNext(seek);
+    }
+
+    /** The orderer answered the seek with a status: the stream ends and the puller will retry. */
+    private void refused(Status status, long from) {
+        if (lastRefusal.getAndSet(status) != status) {
+            log.warn("{} on channel {}: orderer {} refused to deliver blocks from {} with {}; retrying with back-off "
+                    + "(the orderer's log says why; repeats are logged at DEBUG)", peer, channelId,
+                    orderer.authority(), from, status);
+        } else {
+            log.debug("{} on channel {}: orderer {} refused again with {}", peer, channelId, orderer.authority(),
+                    status);
+        }
     }
 
     private void retry() {

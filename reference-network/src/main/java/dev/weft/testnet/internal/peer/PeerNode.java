@@ -1,0 +1,232 @@
+package dev.weft.testnet.internal.peer;
+
+import dev.weft.core.EndpointConfig;
+import dev.weft.core.GrpcChannels;
+import dev.weft.core.InternalApi;
+import dev.weft.core.Signer;
+import dev.weft.core.X509Identity;
+import dev.weft.core.internal.X509Issuer.Issued;
+import dev.weft.testnet.BlockStore;
+import dev.weft.testnet.StateStore;
+import dev.weft.testnet.internal.GrpcServers;
+import dev.weft.testnet.internal.VerifiedSignatures;
+import dev.weft.testnet.internal.ledger.ChannelLedger;
+import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.common.Block;
+
+/**
+ * One reference peer's lifecycle: its TLS gRPC server (Endorser and Deliver), the channels it has
+ * joined, a {@link BlockPuller} and {@link BlockCommitter} per channel while it runs, and its
+ * connection to the orderer. It can be stopped (as a crashed peer: no server, no pulling; the
+ * ledgers are kept) and started again on the same port, after which it catches up with the
+ * orderer.
+ *
+ * <p>The orderers are given as a list of endpoints, as a peer learns them from the channel
+ * config; blocks are pulled from the first. The node presents its own TLS certificate to them
+ * when client authentication is required.
+ *
+ * <p>Thread-safe: lifecycle methods are synchronized on the node. The executors are the caller's
+ * and stay running after {@link #shutdown()}.
+ */
+@InternalApi
+public final class PeerNode {
+    /**
+     * What a peer node is made of.
+     *
+     * @param name its host name, as in its certificates ({@code peer0.org1.example.com})
+     * @param identity its signing identity (what its endorsements and seeks carry)
+     * @param signer the signer of {@code identity}'s key
+     * @param tls its TLS certificate and key, as server and as client of the orderers
+     * @param clientTlsRoots the CAs whose TLS certificates its server accepts from clients
+     * @param clientAuthRequired whether its server requires client certificates, and the orderers do
+     * @param host the address to listen on and advertise
+     * @param port the port to listen on, 0 for a free one (kept for restarts once chosen)
+     * @param orderers the orderers to pull blocks from, at least one; without client certificates
+     * @param clock the clock for timestamps and certificate checks
+     * @param signatures the network's shared signature checks
+     */
+    public record Settings(String name, X509Identity identity, Signer signer, Issued tls,
+            List<X509Certificate> clientTlsRoots, boolean clientAuthRequired, String host, int port,
+            List<EndpointConfig> orderers, Clock clock, VerifiedSignatures signatures) {
+        public Settings {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(identity, "identity");
+            Objects.requireNonNull(signer, "signer");
+            Objects.requireNonNull(tls, "tls");
+            clientTlsRoots = List.copyOf(clientTlsRoots);
+            Objects.requireNonNull(host, "host");
+            orderers = List.copyOf(orderers);
+            if (orderers.isEmpty()) {
+                throw new IllegalArgumentException("a peer needs at least one orderer endpoint");
+            }
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(signatures, "signatures");
+        }
+    }
+
+    private final Settings settings;
+    private final PeerService service;
+    private final Executor executor;
+    private final ScheduledExecutorService scheduler;
+    private final ForkJoinPool validators;
+    private final Map<String, PeerChannel> channels = new LinkedHashMap<>();
+    private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
+    private ManagedChannel ordererChannel;
+    private Server server;
+    private int port;
+
+    /**
+     * A node that is not yet listening; {@link #start()} it.
+     *
+     * @param executor runs gRPC calls and deliver streams
+     * @param scheduler times the block pullers' reconnects
+     * @param validators validates blocks' transactions in parallel
+     */
+    public PeerNode(Settings settings, Executor executor, ScheduledExecutorService scheduler, ForkJoinPool validators) {
+        this.settings = settings;
+        this.executor = executor;
+        this.scheduler = scheduler;
+        this.validators = validators;
+        this.service = new PeerService(settings.identity(), settings.signer(), executor, settings.clock(),
+                settings.clientAuthRequired());
+    }
+
+    public String name() {
+        return settings.name();
+    }
+
+    public X509Identity identity() {
+        return settings.identity();
+    }
+
+    /** The node's gRPC services, for fault injection and hooks; they keep their state across restarts. */
+    public PeerService service() {
+        return service;
+    }
+
+    /** {@code host:port}; the port is 0 until the node has first listened on a free one. */
+    public synchronized String endpoint() {
+        return settings.host() + ":" + port;
+    }
+
+    /** Whether the node is listening. */
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /**
+     * The number of blocks committed on a channel.
+     *
+     * @throws IllegalArgumentException if the node has not joined the channel
+     */
+    public long height(String channelId) {
+        return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
+                .ledger().height();
+    }
+
+    /**
+     * Listens (on the same port as before, after a stop) and pulls every joined channel from the
+     * orderer; does nothing if running.
+     *
+     * @throws java.io.UncheckedIOException if the port cannot be bound
+     */
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        List<ServerServiceDefinition> services = new ArrayList<>();
+        for (BindableService s : service.services()) {
+            services.add(s.bindService());
+        }
+        server = GrpcServers.start(settings.host(), port == 0 ? settings.port() : port, settings.tls(),
+                settings.clientTlsRoots(), settings.clientAuthRequired(), executor, services);
+        port = server.getPort();
+        for (PeerChannel channel : channels.values()) {
+            pull(channel);
+        }
+    }
+
+    /**
+     * Joins a channel from its genesis block, on the given stores (committing the genesis block
+     * if the block store is empty), and pulls its blocks if the node is running.
+     *
+     * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the peer lacks
+     */
+    public synchronized void join(Block genesis, BlockStore blocks, StateStore state, List<ChaincodeDefinition> chaincodes) {
+        PeerChannel channel = new PeerChannel(genesis, new ChannelLedger(blocks), state, chaincodes, settings.clock(),
+                settings.signatures());
+        channels.put(channel.channelId(), channel);
+        service.addChannel(channel);
+        if (server != null) {
+            pull(channel);
+        }
+    }
+
+    /** Stops listening and committing, as a crashed peer would; the ledgers are kept. */
+    public synchronized void stop() {
+        if (server != null) {
+            // Long-lived calls would hold a graceful shutdown for its whole grace period.
+            service.abortDeliverStreams();
+            service.dropStalledEndorsements();
+            GrpcServers.stop(server);
+            server = null;
+        }
+        pullers.values().forEach(BlockPuller::close);
+        pullers.clear();
+    }
+
+    /** Stops the node for good and closes its connection to the orderer. */
+    public synchronized void shutdown() {
+        stop();
+        if (ordererChannel != null) {
+            ordererChannel.shutdownNow();
+            try {
+                ordererChannel.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ordererChannel = null;
+        }
+    }
+
+    private void pull(PeerChannel channel) {
+        EndpointConfig endpoint = ordererEndpoint();
+        if (ordererChannel == null) {
+            ordererChannel = GrpcChannels.create(endpoint);
+        }
+        BlockCommitter committer = new BlockCommitter(channel, validators);
+        BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannel, settings.identity(),
+                settings.signer(), endpoint.clientCertificateHash(), () -> channel.ledger().height(), committer::commit,
+                scheduler, settings.clock());
+        pullers.put(channel.channelId(), puller);
+        puller.start();
+    }
+
+    /** The orderer to pull from, with this node's TLS client certificate when the orderers require one. */
+    private EndpointConfig ordererEndpoint() {
+        EndpointConfig.Builder endpoint = settings.orderers().get(0).toBuilder();
+        if (settings.clientAuthRequired()) {
+            endpoint.clientCertificate(List.of(settings.tls().certificate()), settings.tls().key());
+        }
+        return endpoint.build();
+    }
+
+    @Override
+    public String toString() {
+        return name() + "@" + endpoint();
+    }
+}
