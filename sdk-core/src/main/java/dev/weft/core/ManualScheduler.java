@@ -140,6 +140,26 @@ public final class ManualScheduler implements Scheduler {
         return true;
     }
 
+    /**
+     * Waits, in real time, until a task is pending that falls due exactly {@code delay} from now:
+     * for a test to see that a particular timer (a 10 s commit timeout, say) has been set by code
+     * running on other threads, before it moves time past it.
+     *
+     * @return whether such a task was there before the real-time timeout
+     */
+    public synchronized boolean awaitTaskDueIn(Duration delay, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        long due = now + delay.toNanos();
+        while (queue.stream().noneMatch(t -> t.due == due)) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
     /** How many tasks wait to fall due. */
     public synchronized int pendingTasks() {
         return queue.size();

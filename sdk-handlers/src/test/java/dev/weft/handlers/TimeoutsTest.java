@@ -140,6 +140,8 @@ class TimeoutsTest {
                 .build()) {
             CompletableFuture<TxResult> tx = createAsset(gateway).timeout(Duration.ofSeconds(30)).submitAsync();
             broadcastDone.get(20, SECONDS);
+            // Endorse and submit took no time on this clock: the commit wait gets all 30 s that are left.
+            assertTrue(time.awaitTaskDueIn(Duration.ofSeconds(30), Duration.ofSeconds(20)), "no commit wait set");
 
             time.advance(Duration.ofSeconds(29));
             assertFalse(tx.isDone(), "the commit wait took the rest of the budget, not the 60 s commit timeout");
@@ -160,6 +162,7 @@ class TimeoutsTest {
                 .build()) {
             CompletableFuture<TxResult> tx = createAsset(gateway).submitAsync();
             broadcastDone.get(20, SECONDS);
+            assertTrue(time.awaitTaskDueIn(Duration.ofSeconds(10), Duration.ofSeconds(20)), "no commit wait set");
 
             time.advance(Duration.ofSeconds(10));
 
