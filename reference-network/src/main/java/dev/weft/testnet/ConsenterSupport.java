@@ -1,6 +1,7 @@
 package dev.weft.testnet;
 
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.Scheduler;
 import java.util.List;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;

@@ -1,13 +1,13 @@
 package dev.weft.testnet;
 
 import com.google.protobuf.ByteString;
+import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.EndpointConfig;
-import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.Signer;
 import dev.weft.core.Signers;
+import dev.weft.core.SystemScheduler;
 import dev.weft.core.X509Identity;
-import dev.weft.testnet.internal.ExecutorScheduler;
 import dev.weft.testnet.internal.GrpcServers;
 import dev.weft.testnet.internal.NetworkDescription;
 import dev.weft.testnet.internal.NetworkFiles;
@@ -38,7 +38,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,7 +81,7 @@ public final class ReferenceNetwork implements AutoCloseable {
     private final Map<String, OrganizationCrypto> peerOrganizations;
     private final OrganizationCrypto ordererOrganization;
     private final ExecutorService executor;
-    private final ScheduledExecutorService scheduler;
+    private final SystemScheduler scheduler;
     private final ForkJoinPool validators;
     /** Signatures checked by one node are not checked again by the others (they share this JVM). */
     private final VerifiedSignatures signatures = new VerifiedSignatures();
@@ -102,7 +101,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId);
         this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 threads("weft-net"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads("weft-timer"));
+        this.scheduler = SystemScheduler.start("weft-timer", settings.clock);
         this.validators = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
     }
 
@@ -141,7 +140,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                     new ChannelLedger(settings.blockStores.apply(ordererNode.name() + "/" + channelId)),
                     X509Identity.of(settings.ordererMspId, ordererNode.signing().certificate()),
                     Signers.newPrivateKeySigner(ordererNode.signing().key()), settings.consenter,
-                    new ExecutorScheduler(scheduler), settings.clock, signatures);
+                    scheduler, settings.clock, signatures);
             closeables.add(channel::halt);
             ordererService.addChannel(channel);
         }
@@ -310,7 +309,7 @@ public final class ReferenceNetwork implements AutoCloseable {
             }
         }
         executor.shutdown();
-        scheduler.shutdownNow();
+        scheduler.close();
         validators.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.EndpointConfig;
+import dev.weft.core.SystemScheduler;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.internal.Blocks;
 import dev.weft.testnet.internal.VerifiedSignatures;
@@ -24,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,7 +47,7 @@ class PeerNodeTest {
     private static NetworkCrypto crypto;
 
     private ExecutorService executor;
-    private ScheduledExecutorService scheduler;
+    private SystemScheduler scheduler;
     private ForkJoinPool validators;
     private PeerNode node;
 
@@ -68,7 +68,7 @@ class PeerNodeTest {
     @BeforeEach
     void executors() {
         executor = Executors.newCachedThreadPool();
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        scheduler = SystemScheduler.start("test-timer");
         validators = new ForkJoinPool(2);
     }
 
@@ -78,7 +78,7 @@ class PeerNodeTest {
             node.shutdown();
         }
         executor.shutdownNow();
-        scheduler.shutdownNow();
+        scheduler.close();
         validators.shutdownNow();
         assertTrue(executor.awaitTermination(5, TimeUnit.SECONDS));
     }

@@ -117,11 +117,6 @@ public final class ManualScheduler implements Scheduler {
         }
     }
 
-    /** Runs the tasks that are already due, without moving time. */
-    public void runDueTasks() {
-        advance(Duration.ZERO);
-    }
-
     /**
      * Waits, in real time, until at least {@code count} tasks are pending: for a test to see that
      * the code under test, running on other threads, has scheduled what it should.

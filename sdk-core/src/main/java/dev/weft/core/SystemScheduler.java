@@ -44,6 +44,12 @@ public final class SystemScheduler implements Scheduler, AutoCloseable {
         return new SystemScheduler(Objects.requireNonNull(threadName, "threadName"), Clock.systemUTC(), null);
     }
 
+    /** A scheduler whose wall clock is {@code clock} (timestamps only: delays are always real time). */
+    public static SystemScheduler start(String threadName, Clock clock) {
+        return new SystemScheduler(Objects.requireNonNull(threadName, "threadName"),
+                Objects.requireNonNull(clock, "clock"), null);
+    }
+
     /**
      * A scheduler whose wall clock is {@code clock} (timestamps only: delays are always real time)
      * and whose due tasks run on {@code executor}.

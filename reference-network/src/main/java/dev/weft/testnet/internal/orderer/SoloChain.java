@@ -1,12 +1,12 @@
 package dev.weft.testnet.internal.orderer;
 
 import dev.weft.core.InternalApi;
+import dev.weft.core.Scheduler;
 import dev.weft.core.WeftException;
 import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.OrderingException;
-import dev.weft.testnet.Scheduler;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,7 @@
 package dev.weft.testnet.internal.peer;
 
 import dev.weft.core.InternalApi;
+import dev.weft.core.Scheduler;
 import dev.weft.core.SeekRequest;
 import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
@@ -11,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -52,7 +52,7 @@ public final class BlockPuller implements AutoCloseable {
     private final byte[] tlsCertHash;
     private final LongSupplier height;
     private final Consumer<Block> sink;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
     private final Clock clock;
     private final ExecutorService committer;
     private volatile boolean closed;
@@ -68,7 +68,7 @@ public final class BlockPuller implements AutoCloseable {
      * @param sink commits a block; throwing stops the puller (the channel cannot go on)
      */
     public BlockPuller(String peer, String channelId, Channel orderer, X509Identity identity, Signer signer,
-            byte[] tlsCertHash, LongSupplier height, Consumer<Block> sink, ScheduledExecutorService scheduler,
+            byte[] tlsCertHash, LongSupplier height, Consumer<Block> sink, Scheduler scheduler,
             Clock clock) {
         this.peer = peer;
         this.channelId = channelId;
@@ -173,7 +173,7 @@ public final class BlockPuller implements AutoCloseable {
         Duration wait = backoff;
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         // Wait for queued commits before asking again from the new height.
-        scheduler.schedule(() -> committer.execute(this::connect), wait.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(wait, () -> committer.execute(this::connect));
     }
 
     @Override

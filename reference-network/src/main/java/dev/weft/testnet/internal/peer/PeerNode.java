@@ -3,6 +3,7 @@ package dev.weft.testnet.internal.peer;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
+import dev.weft.core.Scheduler;
 import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.X509Issuer.Issued;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Block;
 
@@ -81,7 +81,7 @@ public final class PeerNode {
     private final Settings settings;
     private final PeerService service;
     private final Executor executor;
-    private final ScheduledExecutorService scheduler;
+    private final Scheduler scheduler;
     private final ForkJoinPool validators;
     private final Map<String, PeerChannel> channels = new LinkedHashMap<>();
     private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
@@ -96,7 +96,7 @@ public final class PeerNode {
      * @param scheduler times the block pullers' reconnects
      * @param validators validates blocks' transactions in parallel
      */
-    public PeerNode(Settings settings, Executor executor, ScheduledExecutorService scheduler, ForkJoinPool validators) {
+    public PeerNode(Settings settings, Executor executor, Scheduler scheduler, ForkJoinPool validators) {
         this.settings = settings;
         this.executor = executor;
         this.scheduler = scheduler;

@@ -11,11 +11,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.Scheduler;
 import dev.weft.core.WeftException;
 import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.OrderingException;
-import dev.weft.testnet.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ class SoloChainTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
     private final FakeSupport support = new FakeSupport();
-    private final ManualScheduler scheduler = support.scheduler;
+    private final RecordingScheduler scheduler = support.scheduler;
     private SoloChain chain;
     private int nextId;
 
@@ -716,7 +716,7 @@ class SoloChainTest {
 
     /** The support a chain gets from its channel, recording what the chain writes. */
     static final class FakeSupport implements ConsenterSupport {
-        final ManualScheduler scheduler = new ManualScheduler();
+        final RecordingScheduler scheduler = new RecordingScheduler();
         final AtomicLong sequence = new AtomicLong();
         final Map<Envelope, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
         volatile ChannelConfig config;
@@ -818,7 +818,7 @@ class SoloChainTest {
         }
     }
 
-    /** A task handed to the {@link ManualScheduler}. */
+    /** A task handed to the {@link RecordingScheduler}. */
     static final class ScheduledTask implements Scheduler.Cancellable {
         private final Duration delay;
         private final Runnable task;
@@ -855,9 +855,19 @@ class SoloChainTest {
         }
     }
 
-    /** A scheduler whose tasks run only when a test fires them. */
-    static final class ManualScheduler implements Scheduler {
+    /** A scheduler that records its tasks; they run only when a test fires them. */
+    static final class RecordingScheduler implements Scheduler {
         private final List<ScheduledTask> tasks = new CopyOnWriteArrayList<>();
+
+        @Override
+        public java.time.Clock clock() {
+            return java.time.Clock.systemUTC();
+        }
+
+        @Override
+        public long nanoTime() {
+            return System.nanoTime();
+        }
 
         @Override
         public Cancellable schedule(Duration delay, Runnable task) {

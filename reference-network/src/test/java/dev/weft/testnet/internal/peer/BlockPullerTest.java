@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.weft.core.SystemScheduler;
 import dev.weft.testnet.internal.CapturedLog;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -16,9 +17,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.protos.common.Block;
@@ -50,7 +49,7 @@ class BlockPullerTest {
     private volatile List<Answer> script = List.of(Answer.BAD_REQUEST);
     private Server server;
     private ManagedChannel channel;
-    private ScheduledExecutorService scheduler;
+    private SystemScheduler scheduler;
     private BlockPuller puller;
 
     @BeforeEach
@@ -87,7 +86,7 @@ class BlockPullerTest {
                     }
                 }).build().start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        scheduler = SystemScheduler.start("test-timer");
     }
 
     @AfterEach
@@ -97,7 +96,7 @@ class BlockPullerTest {
         }
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        scheduler.shutdownNow();
+        scheduler.close();
     }
 
     private static DeliverResponse status(Status status) {
