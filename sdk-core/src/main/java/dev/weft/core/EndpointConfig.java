@@ -142,6 +142,11 @@ public final class EndpointConfig {
         return keepAliveWithoutCalls;
     }
 
+    /**
+     * The largest message accepted from the node, and also the largest sent to it (Fabric nodes
+     * accept 100 MiB by default in both directions): a larger request fails locally with
+     * RESOURCE_EXHAUSTED before anything is sent ({@link GrpcChannels#checkSize}).
+     */
     public int maxInboundMessageSize() {
         return maxInboundMessageSize;
     }

@@ -26,8 +26,23 @@ public record NodeError(String address, String mspId, String status, String mess
      * failures, a message that says what to check. The one place gRPC failures become details.
      */
     public static NodeError fromFailure(String address, String mspId, Throwable failure) {
+        return describe(address, mspId, GrpcChannels.describeConnectionFailure(address, failure), failure);
+    }
+
+    /** A failed call to a peer, described with how the client connected to it (TLS, client certificate). */
+    public static NodeError fromFailure(Peer peer, Throwable failure) {
+        return describe(peer.target(), peer.mspId(), GrpcChannels.describeConnectionFailure(peer.endpoint(), failure),
+                failure);
+    }
+
+    /** A failed call to an orderer, described with how the client connected to it. */
+    public static NodeError fromFailure(Orderer orderer, Throwable failure) {
+        return describe(orderer.target(), "", GrpcChannels.describeConnectionFailure(orderer.endpoint(), failure),
+                failure);
+    }
+
+    private static NodeError describe(String address, String mspId, ConnectionException connection, Throwable failure) {
         Status status = Status.fromThrowable(failure);
-        ConnectionException connection = GrpcChannels.describeConnectionFailure(address, failure);
         String message = connection != null ? connection.getMessage()
                 : status.getDescription() != null ? status.getDescription()
                 : status.getCode() == Status.Code.UNKNOWN ? String.valueOf(failure) : "";

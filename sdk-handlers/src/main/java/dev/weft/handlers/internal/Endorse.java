@@ -104,7 +104,11 @@ public final class Endorse implements Handler {
                         services.health().succeeded(peer);
                         continue;
                     }
-                    errors.add(NodeError.fromFailure(peer.target(), peer.mspId(), error));
+                    EndorseException tooLarge = EndorserCalls.tooLarge(transactionId, context.signedProposal(), error);
+                    if (tooLarge != null) {
+                        return CompletableFuture.failedFuture(tooLarge);
+                    }
+                    errors.add(NodeError.fromFailure(peer, error));
                     services.health().failed(peer);
                     if (EndorserCalls.timedOut(error)) {
                         anyTimeout = true;
@@ -137,7 +141,7 @@ public final class Endorse implements Handler {
                         if (selectionError != null) {
                             Throwable cause = Futures.unwrap(selectionError);
                             return CompletableFuture.<List<PeerResponse>>failedFuture(new EndorseException(
-                                    "transaction " + transactionId + " could not be endorsed: " + firstCause()
+                                    "transaction " + transactionId + " could not be endorsed: " + snapshot().get(0)
                                             + "; the peers that failed cannot be replaced (" + cause.getMessage() + ")",
                                     transactionId, snapshot(), cause, true));
                         }
@@ -150,11 +154,6 @@ public final class Endorse implements Handler {
             return List.copyOf(errors);
         }
 
-        /** The first failure, as a user would want to read it first (issue: the cause led the message). */
-        private synchronized String firstCause() {
-            NodeError first = errors.get(0);
-            return first.address() + " answered " + first.status() + (first.message().isEmpty() ? "" : ": " + first.message());
-        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.weft.handlers.internal;
 
+import dev.weft.core.EndorseException;
+import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
@@ -8,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
@@ -35,6 +38,11 @@ public final class EndorserCalls {
     public static CompletableFuture<ProposalResponse> send(Peer peer, SignedProposal proposal, Deadline deadline,
             Scheduler scheduler) {
         CompletableFuture<ProposalResponse> answer = new CompletableFuture<>();
+        RuntimeException tooLarge = GrpcChannels.checkSize(peer.endpoint(), proposal);
+        if (tooLarge != null) {
+            answer.completeExceptionally(tooLarge);
+            return answer;
+        }
         long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
         if (nanos <= 0) {
             answer.completeExceptionally(expired(peer));
@@ -76,6 +84,20 @@ public final class EndorserCalls {
 
     private static RuntimeException expired(Peer peer) {
         return Status.DEADLINE_EXCEEDED.withDescription("no answer from " + peer.name() + " in time").asRuntimeException();
+    }
+
+    /**
+     * The error for a proposal refused as too large (RESOURCE_EXHAUSTED, from the client's own
+     * limit or the peer's), which every peer would refuse: not a peer failure. Null otherwise.
+     */
+    public static EndorseException tooLarge(String transactionId, SignedProposal proposal, Throwable error) {
+        Status status = Status.fromThrowable(error);
+        if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) {
+            return null;
+        }
+        return new EndorseException("the proposal of transaction " + transactionId + " is too large for the peers ("
+                + status.getDescription() + "): send less data in the arguments and transient data; nothing was "
+                + "endorsed", transactionId, List.of(), error, false);
     }
 
     /** Whether a call failed because its deadline passed. */

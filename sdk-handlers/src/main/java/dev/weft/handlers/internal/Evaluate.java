@@ -40,11 +40,17 @@ public final class Evaluate implements Handler {
                         return chain.proceed(context.toBuilder().responses(List.of(answer)).build());
                     }
                     Throwable cause = Futures.unwrap(error);
+                    EndorseException tooLarge = EndorserCalls.tooLarge(context.transactionId(), context.signedProposal(),
+                            cause);
+                    if (tooLarge != null) {
+                        return CompletableFuture.<TxResult>failedFuture(tooLarge);
+                    }
                     if (cause instanceof OnePeerAtATime.Exhausted exhausted) {
                         return CompletableFuture.<TxResult>failedFuture(exhausted.timedOut()
                                 ? time.timeout(context.transactionId(), exhausted.errors(), null)
                                 : new EndorseException("no peer could evaluate transaction " + context.transactionId()
-                                        + " (" + context.chaincode() + "." + context.function() + ")",
+                                        + " (" + context.chaincode() + "." + context.function() + "): "
+                                        + (exhausted.errors().isEmpty() ? "no candidate peer" : exhausted.errors().get(0)),
                                         context.transactionId(), exhausted.errors(), null, true));
                     }
                     return CompletableFuture.<TxResult>failedFuture(cause);

@@ -105,8 +105,11 @@ public final class OnePeerAtATime {
                     return CompletableFuture.completedFuture(new PeerResponse(peer, response));
                 }
                 record(unusable);
+            } else if (EndorserCalls.tooLarge("", proposal, error) != null) {
+                // Every peer would refuse it just the same.
+                return CompletableFuture.<PeerResponse>failedFuture(error);
             } else {
-                record(NodeError.fromFailure(peer.target(), peer.mspId(), error));
+                record(NodeError.fromFailure(peer, error));
                 health.failed(peer);
                 if (deadline.isExpired() || (last && EndorserCalls.timedOut(error))) {
                     return CompletableFuture.<PeerResponse>failedFuture(new Exhausted(snapshot(), true));
