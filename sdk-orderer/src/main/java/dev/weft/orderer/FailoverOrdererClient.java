@@ -1,5 +1,6 @@
 package dev.weft.orderer;
 
+import dev.weft.core.GrpcChannels;
 import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Status;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
 /** See {@link OrdererClients#create}. */
 final class FailoverOrdererClient implements OrdererClient {
     private static final Logger log = LoggerFactory.getLogger(FailoverOrdererClient.class);
+
+    /** The back-off before the second round over the orderers; it doubles each round. */
+    static final Duration FIRST_BACK_OFF = Duration.ofMillis(50);
+    /** The longest back-off between rounds. */
+    static final Duration MAX_BACK_OFF = Duration.ofSeconds(1);
 
     private final List<BroadcastStream> streams;
     /** The orderer to try first: the last one that accepted a transaction. */
@@ -55,6 +62,14 @@ final class FailoverOrdererClient implements OrdererClient {
             return CompletableFuture.failedFuture(new SubmitException("the orderer client is closed; transaction "
                     + transactionId + " was not sent", transactionId, List.of(), null, false));
         }
+        for (BroadcastStream stream : streams) {
+            if (GrpcChannels.checkSize(stream.orderer().endpoint(), envelope) != null) {
+                return CompletableFuture.failedFuture(new SubmitException("transaction " + transactionId + " is "
+                        + envelope.getSerializedSize() + " bytes, more than orderer " + stream.orderer().name()
+                        + " accepts (" + stream.orderer().endpoint().maxInboundMessageSize() + " bytes); nothing was sent",
+                        transactionId, List.of(), null, false));
+            }
+        }
         Attempt attempt = new Attempt(envelope, transactionId, timeout);
         Scheduler.Cancellable timer = scheduler.schedule(timeout, attempt::expire);
         attempt.result.whenComplete((orderer, error) -> timer.cancel());
@@ -86,6 +101,8 @@ final class FailoverOrdererClient implements OrdererClient {
         private BroadcastStream.Pending pending;
         /** Set when the timeout fired: the answers of abandoned sends no longer matter. */
         private boolean expired;
+        /** Rounds over every orderer so far; the back-off before the next one grows with it. */
+        private int rounds;
 
         Attempt(Envelope envelope, String transactionId, Duration timeout) {
             this.envelope = envelope;
@@ -98,9 +115,9 @@ final class FailoverOrdererClient implements OrdererClient {
                 return;
             }
             if (tried == streams.size()) {
-                // Every orderer was unreachable or unavailable (a rejection ends the attempt at once).
-                result.completeExceptionally(new SubmitException("no orderer accepted transaction " + transactionId,
-                        transactionId, details(), null, true));
+                // Every orderer was unreachable or unavailable (a Raft cluster electing a leader, a
+                // restart): try them all again after a back-off, until the time is up.
+                nextRound();
                 return;
             }
             int position = index % streams.size();
@@ -116,7 +133,7 @@ final class FailoverOrdererClient implements OrdererClient {
                     return;
                 }
                 if (error != null) {
-                    failed(position, tried, NodeError.fromFailure(target.orderer().target(), "", error));
+                    failed(position, tried, NodeError.fromFailure(target.orderer(), error));
                 } else if (response.getStatus() == Status.SUCCESS) {
                     preferred.set(position);
                     result.complete(target.orderer());
@@ -156,9 +173,27 @@ final class FailoverOrdererClient implements OrdererClient {
             tryOrderer(position + 1, tried + 1);
         }
 
+        /**
+         * Waits before the next round over the orderers: full jitter over an exponential back-off
+         * (50 ms, 100 ms, ... up to 1 s), so that clients retrying at once do not move in step.
+         */
+        private void nextRound() {
+            long base;
+            synchronized (this) {
+                rounds++;
+                base = Math.min(MAX_BACK_OFF.toNanos(), FIRST_BACK_OFF.toNanos() << Math.min(rounds - 1, 20));
+            }
+            Duration wait = Duration.ofNanos(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+            log.debug("no orderer accepted transaction {} in round {}; trying again in {} ms", transactionId, rounds,
+                    wait.toMillis());
+            Scheduler.Cancellable timer = scheduler.schedule(wait, () -> tryOrderer(preferred.get(), 0));
+            result.whenComplete((orderer, error) -> timer.cancel());
+        }
+
         void expire() {
             BroadcastStream current;
             BroadcastStream.Pending waiting;
+            boolean waitingForARound;
             synchronized (this) {
                 if (result.isDone()) {
                     return;
@@ -166,6 +201,14 @@ final class FailoverOrdererClient implements OrdererClient {
                 expired = true;
                 current = stream;
                 waiting = pending;
+                waitingForARound = pending == null || pending.answer.isDone();
+            }
+            if (waitingForARound && !failures().isEmpty()) {
+                // Every attempt so far was answered, and refused: say so, not that nobody answered.
+                result.completeExceptionally(new SubmitException("no orderer accepted transaction " + transactionId
+                        + " within " + timeout.toMillis() + " ms, over " + failures().size() + " attempts", transactionId,
+                        details(), null, true));
+                return;
             }
             // Move on before reporting: a caller that retries as soon as it sees the timeout must
             // find the stuck orderer no longer preferred and its stream reset.
@@ -174,6 +217,10 @@ final class FailoverOrdererClient implements OrdererClient {
             current.abandon(waiting);
             result.completeExceptionally(new TransactionTimeoutException(TransactionStage.SUBMIT, timeout,
                     transactionId, details(), null));
+        }
+
+        private synchronized List<NodeError> failures() {
+            return failures;
         }
 
         private synchronized boolean isExpired() {

@@ -18,9 +18,12 @@ import java.util.List;
  * <p>The client keeps one {@code AtomicBroadcast/Broadcast} stream per orderer and sends every
  * envelope on it, however many transactions are in flight. A transaction goes first to the orderer
  * that last accepted one (initially the first in the list). If that orderer answers
- * SERVICE_UNAVAILABLE, NOT_FOUND or INTERNAL_SERVER_ERROR, or cannot be reached, the next orderer
- * is tried, until each has been tried once; BAD_REQUEST, FORBIDDEN and REQUEST_ENTITY_TOO_LARGE
- * end the attempt at once with the orderer's message, since every orderer would say the same. An
+ * SERVICE_UNAVAILABLE (a Raft cluster without a leader), NOT_FOUND or INTERNAL_SERVER_ERROR, or
+ * cannot be reached, the next orderer is tried; when every one has failed, they are all tried
+ * again after a back-off (50 ms doubling to 1 s, with full jitter), until the timeout, which then
+ * fails with a {@link dev.weft.core.SubmitException} listing every attempt. BAD_REQUEST, FORBIDDEN
+ * and REQUEST_ENTITY_TOO_LARGE end the attempt at once with the orderer's message, since every
+ * orderer would say the same; an envelope larger than an orderer accepts is not sent at all. An
  * orderer that does not answer within the timeout is tried last by later transactions; its stream
  * is reset once no transaction waits on it, so that one caller's timeout never fails another's
  * transaction (which the orderer may already have).

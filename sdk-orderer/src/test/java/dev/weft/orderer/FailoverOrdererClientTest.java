@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.GrpcCleanup;
+import dev.weft.core.ManualScheduler;
 import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
@@ -130,27 +131,100 @@ class FailoverOrdererClientTest {
 
     // ---- every orderer failed
 
+    /** Moves time through back-off rounds until the future completes or the time given has passed. */
+    private static void runRounds(ManualScheduler time, CompletableFuture<?> future, Duration total) throws Exception {
+        Duration passed = Duration.ZERO;
+        while (!future.isDone() && passed.compareTo(total) < 0) {
+            // The round in flight ends with the future done, or a back-off timer beside the timeout timer.
+            long end = System.nanoTime() + SECONDS.toNanos(20);
+            while (!future.isDone() && time.pendingTasks() < 2) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("the round neither ended nor scheduled a back-off: " + time);
+                }
+                try {
+                    future.get(5, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+                    // still running, or done: the loop condition decides
+                }
+            }
+            if (future.isDone()) {
+                return;
+            }
+            Duration step = time.pendingDelays().get(0);
+            time.advance(step);
+            passed = passed.plus(step);
+        }
+    }
+
     @Test
-    void broadcast_allOrderersUnavailable_retryableSubmitExceptionWithOneDetailPerOrderer() throws Exception {
+    void broadcast_allOrderersUnavailableUntilTheTimeout_retryableSubmitExceptionNamingEveryAttempt() throws Exception {
         FakeOrderer unavailable = fake(FakeOrderer.answering(Status.SERVICE_UNAVAILABLE, "no leader"));
         TestOrderers.Unreachable unreachable = TestOrderers.unreachable(grpc);
-        try (OrdererClient client = OrdererClients.create(List.of(unavailable.orderer(), unreachable.orderer()))) {
-            Throwable failure = failure(client.broadcast(envelope("tx1"), "tx1", NO_TIMEOUT));
+        ManualScheduler time = new ManualScheduler();
+        try (OrdererClient client = OrdererClients.create(List.of(unavailable.orderer(), unreachable.orderer()), time)) {
+            CompletableFuture<Orderer> broadcast = client.broadcast(envelope("tx1"), "tx1", Duration.ofSeconds(5));
+            runRounds(time, broadcast, Duration.ofSeconds(6));
 
-            SubmitException e = assertInstanceOf(SubmitException.class, failure);
+            SubmitException e = assertInstanceOf(SubmitException.class, failure(broadcast));
             assertTrue(e.retryable(), "no orderer available is retryable");
             assertEquals(TransactionStage.SUBMIT, e.stage());
             assertEquals("tx1", e.transactionId());
-            assertEquals(2, e.details().size(), e.details().toString());
-            NodeError first = e.details().get(0);
-            assertEquals(unavailable.target(), first.address());
-            assertEquals("SERVICE_UNAVAILABLE", first.status());
-            assertEquals("no leader", first.message());
-            NodeError second = e.details().get(1);
-            assertEquals(unreachable.target(), second.address());
-            assertEquals("UNAVAILABLE", second.status());
-            assertTrue(e.getMessage().contains(unavailable.target()) && e.getMessage().contains(unreachable.target()),
-                    e.getMessage());
+            assertTrue(e.details().size() >= 2 * 5, "the back-off is at most 1 s, so 5 s hold at least five rounds: "
+                    + e.details());
+            assertEquals(0, e.details().size() % 2, "every round asks both orderers: " + e.details());
+            for (int i = 0; i < e.details().size(); i += 2) {
+                NodeError first = e.details().get(i);
+                assertEquals(unavailable.target(), first.address());
+                assertEquals("SERVICE_UNAVAILABLE", first.status());
+                assertEquals("no leader", first.message());
+                NodeError second = e.details().get(i + 1);
+                assertEquals(unreachable.target(), second.address());
+                assertEquals("UNAVAILABLE", second.status());
+            }
+            assertTrue(e.getMessage().contains("within 5000 ms, over " + e.details().size() + " attempts"), e.getMessage());
+            assertEquals(e.details().size() / 2, unavailable.received().size(), "one envelope per round on the fake");
+        }
+    }
+
+    @Test
+    void broadcast_noLeaderForTwoRounds_acceptedOnceTheOrdererHasOne() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        FakeOrderer electing = fake(FakeOrderer.scripted((stream, envelope) -> {
+            if (seen.incrementAndGet() <= 2) {
+                stream.answer(Status.SERVICE_UNAVAILABLE, "no Raft leader");
+            } else {
+                stream.answer(Status.SUCCESS, "");
+            }
+        }));
+        ManualScheduler time = new ManualScheduler();
+        try (OrdererClient client = OrdererClients.create(List.of(electing.orderer()), time)) {
+            CompletableFuture<Orderer> broadcast = client.broadcast(envelope("tx1"), "tx1", Duration.ofSeconds(5));
+            runRounds(time, broadcast, Duration.ofSeconds(5));
+
+            assertEquals(electing.orderer(), broadcast.get(20, SECONDS));
+            assertEquals(List.of("tx1", "tx1", "tx1"), electing.received());
+            assertTrue(time.pendingDelays().isEmpty(), "timers left behind: " + time.pendingDelays());
+        }
+    }
+
+    @Test
+    void broadcast_backOff_growsAndStaysWithinItsBoundsWithJitter() throws Exception {
+        FakeOrderer unavailable = fake(FakeOrderer.answering(Status.SERVICE_UNAVAILABLE, "no leader"));
+        ManualScheduler time = new ManualScheduler();
+        try (OrdererClient client = OrdererClients.create(List.of(unavailable.orderer()), time)) {
+            CompletableFuture<Orderer> broadcast = client.broadcast(envelope("tx1"), "tx1", Duration.ofSeconds(60));
+            long previousMax = 0;
+            for (int round = 1; round <= 8; round++) {
+                assertTrue(time.awaitPendingTasks(2, Duration.ofSeconds(20)));
+                Duration wait = time.pendingDelays().get(0);
+                long base = Math.min(1000, 50L << (round - 1));
+                assertTrue(wait.toMillis() >= base / 2 && wait.toMillis() <= base,
+                        "round " + round + ": waited " + wait.toMillis() + " ms, expected " + base / 2 + ".." + base);
+                assertTrue(base >= previousMax);
+                previousMax = base;
+                time.advance(wait);
+            }
+            assertFalse(broadcast.isDone());
         }
     }
 
