@@ -336,7 +336,7 @@ final class ChannelCommitEvents {
     }
 
     private void ended(Stream from, Status status, Throwable error) {
-        NodeError why = error != null ? NodeError.fromFailure(from.peer.target(), from.peer.mspId(), error)
+        NodeError why = error != null ? NodeError.fromFailure(from.peer, error)
                 : new NodeError(from.peer.target(), from.peer.mspId(), status.name(), "");
         boolean refusal;
         synchronized (this) {

@@ -5,7 +5,6 @@ import dev.weft.core.Peer;
 import dev.weft.core.SeekRequest;
 import dev.weft.core.Signable;
 import dev.weft.core.Signatures;
-import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
 import org.hyperledger.fabric.protos.common.Envelope;
 
@@ -65,11 +64,6 @@ public final class DeliverRequest implements Signable<DeliverRequest> {
     public DeliverRequest withSignature(byte[] signature) {
         byte[] checked = Signatures.requireValid(identity, bytes().toByteArray(), signature);
         return new DeliverRequest(peer, identity, channelId, seek, seek.withSignature(checked));
-    }
-
-    /** Signed with the client's own signer (trusted: not checked again). */
-    DeliverRequest signedWith(Signer signer) {
-        return new DeliverRequest(peer, identity, channelId, seek, seek.sign(signer));
     }
 
     /**

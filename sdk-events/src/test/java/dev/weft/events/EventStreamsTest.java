@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+import java.util.stream.LongStream;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.peer.FilteredBlock;
 import org.hyperledger.fabric.protos.peer.FilteredTransaction;
@@ -150,8 +153,8 @@ class EventStreamsTest {
     }
 
     @Test
-    void next_streamBrokenByThePeer_retryableEventStreamException() throws Exception {
-        try (CloseableIterator<Block> blocks = request(org1()).startBlock(0).blocks()) {
+    void next_streamBrokenWithNoReconnect_retryableEventStreamException() throws Exception {
+        try (CloseableIterator<Block> blocks = request(org1()).startBlock(0).noReconnect().blocks()) {
             assertEquals(0, BlockView.of(blocks.next()).number());
             fabric.org1().breakDeliverStreams();
 
@@ -164,6 +167,100 @@ class EventStreamsTest {
             assertEquals("UNAVAILABLE", e.detail().status());
             assertTrue(e.retryable());
         }
+    }
+
+    @Test
+    void blocks_streamBrokenTwice_resumesAfterTheLastBlockWithEveryBlockOnceInOrder() throws Exception {
+        long last = committedBlocks(2);
+        List<Long> numbers = new ArrayList<>();
+        List<EventStreamException> breaks = new ArrayList<>();
+
+        try (CloseableIterator<Block> blocks = request(org1()).startBlock(0)
+                .reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(50)).onReconnect(breaks::add).blocks()) {
+            for (int round = 0; round < 2; round++) {
+                readThrough(blocks, last, b -> numbers.add(BlockView.of(b).number()));
+                fabric.org1().breakDeliverStreams();
+                last = commitOne(fabric.org1());
+            }
+            readThrough(blocks, last, b -> numbers.add(BlockView.of(b).number()));
+        }
+
+        assertEquals(LongStream.rangeClosed(0, last).boxed().toList(), numbers, "each block once, none skipped");
+        assertEquals(2, breaks.size(), "the application is told of each break: " + breaks);
+        assertEquals("UNAVAILABLE", breaks.get(0).detail().status());
+    }
+
+    @Test
+    void filteredBlocks_peerStopped_resumesOnTheNextPeerWithoutGaps() throws Exception {
+        long last = committedBlocks(1);
+        List<Long> numbers = new ArrayList<>();
+        ReferenceNetwork.Peer org2 = fabric.network.peer("Org2MSP");
+
+        try (CloseableIterator<FilteredBlock> blocks = request(org1()).peers(List.of(org1(),
+                fabric.eventPeer(org2, grpc))).startBlock(0)
+                .reconnectDelay(Duration.ofMillis(5), Duration.ofMillis(50)).filteredBlocks()) {
+            readThrough(blocks, last, b -> numbers.add(b.getNumber()));
+            Fabric.Tx tx = fabric.create();
+            fabric.org1().stop();
+            try {
+                fabric.broadcast(tx);
+                last = fabric.awaitCommitted(org2, tx.id(), last + 1);
+                readThrough(blocks, last, b -> numbers.add(b.getNumber()));
+            } finally {
+                fabric.org1().start();
+            }
+        }
+
+        assertEquals(LongStream.rangeClosed(0, last).boxed().toList(), numbers);
+    }
+
+    /** Reads from the stream until it has given block {@code last}, bounded in time. */
+    private static <T> void readThrough(CloseableIterator<T> stream, long last, Consumer<T> each) {
+        ToLongFunction<T> number = t -> t instanceof Block b ? BlockView.of(b).number()
+                : ((FilteredBlock) t).getNumber();
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+            long seen = -1;
+            while (seen < last) {
+                T next = stream.next();
+                each.accept(next);
+                seen = number.applyAsLong(next);
+            }
+        });
+    }
+
+    private long commitOne(ReferenceNetwork.Peer peer) throws Exception {
+        long from = peer.height(Fabric.CHANNEL);
+        Fabric.Tx tx = fabric.create();
+        fabric.broadcast(tx);
+        return fabric.awaitCommitted(peer, tx.id(), from);
+    }
+
+    @Test
+    void blocks_requestSignedByTheApplication_endsAtTheFirstBreakSayingToOpenANewOne() throws Exception {
+        EventStreams.Builder builder = request(org1()).startBlock(0);
+        DeliverRequest request = builder.newRequest();
+        DeliverRequest signed = request.withSignature(fabric.user.signer().sign(request.bytes().toByteArray()));
+
+        try (CloseableIterator<Block> blocks = EventStreams.Builder.blocks(signed)) {
+            assertEquals(0, BlockView.of(blocks.next()).number());
+            fabric.org1().breakDeliverStreams();
+
+            EventStreamException e = assertThrows(EventStreamException.class, () -> {
+                while (true) {
+                    blocks.next();
+                }
+            });
+            assertTrue(e.getMessage().contains("open a new one"), e.getMessage());
+        }
+    }
+
+    /** Commits transactions until the channel has at least {@code minimum} blocks after genesis; the last block's number. */
+    private long committedBlocks(int minimum) throws Exception {
+        long last = fabric.org1().height(Fabric.CHANNEL) - 1;
+        while (last < minimum) {
+            last = commitOne(fabric.org1());
+        }
+        return last;
     }
 
     @Test

@@ -26,9 +26,9 @@ public interface Network {
 
     /**
      * A request for the channel's committed blocks, filtered blocks or chaincode events, read from
-     * the channel's first event peer (the client's organisation first). Set a start block (by
-     * default the stream begins with the next block to be committed) or another peer, then open
-     * the stream:
+     * the channel's event peers (the client's organisation first; a broken stream resumes on the
+     * same or the next one without losing or repeating a block). Set a start block (by default the
+     * stream begins with the next block to be committed) or other peers, then open the stream:
      *
      * <pre>{@code
      * try (CloseableIterator<ChaincodeEvent> events = network.events().startBlock(0).chaincodeEvents("basic")) {

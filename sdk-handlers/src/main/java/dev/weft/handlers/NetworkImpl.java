@@ -126,7 +126,7 @@ final class NetworkImpl implements Network {
                     + ": the connection profile gives none the eventSource role");
         }
         EventStreams.Builder builder = EventStreams.builder().channel(channelId).identity(gateway.identity)
-                .clock(gateway.scheduler.clock()).peer(eventPeers.get(0));
+                .scheduler(gateway.scheduler).peers(eventPeers);
         if (gateway.signer != null) {
             builder.signer(gateway.signer);
         }
