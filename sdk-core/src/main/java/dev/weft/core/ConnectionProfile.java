@@ -3,6 +3,7 @@ package dev.weft.core;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -109,6 +110,9 @@ public final class ConnectionProfile {
             content = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConnectionProfileException(file.toString(), "", "file does not exist", e);
+        } catch (MalformedInputException e) {
+            throw new ConnectionProfileException(file.toString(), "", "is not UTF-8 text; a connection profile is "
+                    + "YAML or JSON", e);
         } catch (IOException e) {
             throw new ConnectionProfileException(file.toString(), "", "cannot be read: " + e.getMessage(), e);
         }
@@ -355,8 +359,10 @@ public final class ConnectionProfile {
                 String itemPath = path + "[" + i++ + "]";
                 String n = string(item, itemPath);
                 if (!defined.containsKey(n)) {
-                    throw error(itemPath, "'" + n + "' is not defined under " + section
-                            + " (defined: " + defined.keySet() + ")");
+                    throw error(itemPath, "'" + n + "' is not defined under " + section + (defined.isEmpty()
+                            ? ", and the profile lists no " + section + ": add a '" + section + "' section"
+                                    + ("peers".equals(section) ? " with each peer's url and tlsCACerts" : "")
+                            : " (defined: " + defined.keySet() + ")"));
                 }
                 result.add(n);
             }
@@ -508,8 +514,10 @@ public final class ConnectionProfile {
                 for (var e : mapping(peerValue, path + ".peers", "a mapping of peer names to roles").entrySet()) {
                     String peerPath = path(path + ".peers", e.getKey());
                     if (!peers.containsKey(e.getKey())) {
-                        throw error(peerPath, "'" + e.getKey() + "' is not defined under peers (defined: "
-                                + peers.keySet() + ")");
+                        throw error(peerPath, "'" + e.getKey() + "' is not defined under peers" + (peers.isEmpty()
+                                ? ", and the profile lists no peers: add a 'peers' section with each peer's url and "
+                                        + "tlsCACerts"
+                                : " (defined: " + peers.keySet() + ")"));
                     }
                     Map<String, Object> r = e.getValue() == null ? Map.of()
                             : mapping(e.getValue(), peerPath, "a mapping of roles (endorsingPeer, chaincodeQuery, ...)");
@@ -552,15 +560,16 @@ public final class ConnectionProfile {
             } else {
                 String field = path + ".path";
                 Path certFile = baseDirectory.resolve(string(file, field));
-                String text;
+                List<X509Certificate> read;
                 try {
-                    text = Files.readString(certFile, StandardCharsets.UTF_8);
-                } catch (NoSuchFileException e) {
-                    throw error(field, "file " + certFile + " does not exist");
-                } catch (IOException e) {
-                    throw error(field, "file " + certFile + " cannot be read: " + e.getMessage());
+                    read = Credentials.readCertificates(certFile);
+                } catch (CredentialException e) {
+                    throw error(field, "file " + e.getMessage());
                 }
-                certs.addAll(certificates(text, field));
+                if (read.isEmpty()) {
+                    throw error(field, "file " + certFile + " holds no PEM certificate");
+                }
+                certs.addAll(read);
             }
             return List.copyOf(certs);
         }

@@ -4,6 +4,8 @@ import dev.weft.core.internal.EcCurves;
 import dev.weft.core.internal.Pem;
 import java.io.IOException;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,6 +16,7 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Null;
@@ -61,7 +64,7 @@ public final class Credentials {
 
     /** Reads the first certificate in a PEM file. */
     public static X509Certificate readCertificate(Path file) {
-        return readCertificate(readFile(file), file.toString());
+        return readCertificate(readFile(file, CERTIFICATE_HINT), file.toString());
     }
 
     /** Reads the first certificate in PEM text. */
@@ -79,7 +82,7 @@ public final class Credentials {
 
     /** Reads every certificate in a PEM file (a chain or a bundle of CA certificates). */
     public static List<X509Certificate> readCertificates(Path file) {
-        return readCertificates(readFile(file), file.toString());
+        return readCertificates(readFile(file, CERTIFICATE_HINT), file.toString());
     }
 
     /**
@@ -120,7 +123,7 @@ public final class Credentials {
 
     /** Reads the EC private key in a PEM file. */
     public static PrivateKey readPrivateKey(Path file) {
-        return readPrivateKey(readFile(file), file.toString());
+        return readPrivateKey(readFile(file, KEY_HINT), file.toString());
     }
 
     /** Reads the EC private key in PEM text. */
@@ -269,13 +272,51 @@ public final class Credentials {
         return objects;
     }
 
-    private static String readFile(Path file) {
+    private static final String CERTIFICATE_HINT = "openssl x509 -inform DER -in FILE -out cert.pem";
+    private static final String KEY_HINT = "openssl pkey -inform DER -in FILE -out key.pem";
+
+    /**
+     * The text of a PEM file. A binary file is refused with a message that says so; one that
+     * starts like DER (an ASN.1 SEQUENCE) names the openssl command that converts it.
+     */
+    private static String readFile(Path file, String conversion) {
+        byte[] bytes;
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new CredentialException(file + " does not exist", e);
         } catch (IOException e) {
             throw new CredentialException(file + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            if (bytes.length > 1 && (bytes[0] & 0xff) == 0x30) {
+                throw new CredentialException(file + " is DER (binary ASN.1); Weft needs PEM text starting with "
+                        + "-----BEGIN: convert it with " + conversion.replace("FILE", file.toString()), e);
+            }
+            throw new CredentialException(file + " is a binary file, not PEM text starting with -----BEGIN", e);
+        }
+    }
+
+    /**
+     * Checks that a certificate is valid at an instant, before anything is sent with it: peers
+     * and orderers refuse an expired or not-yet-valid certificate with an opaque error.
+     *
+     * @param role what the certificate is for, as the message names it (e.g. "the client identity's certificate")
+     * @throws CredentialException naming the certificate, its validity and the instant
+     */
+    public static void checkValidAt(X509Certificate certificate, Instant at, String role) {
+        Instant from = certificate.getNotBefore().toInstant();
+        Instant until = certificate.getNotAfter().toInstant();
+        String subject = certificate.getSubjectX500Principal().getName();
+        if (at.isAfter(until)) {
+            throw new CredentialException(role + " (" + subject + ") expired at " + until + " (now " + at
+                    + "); renew it (for a Fabric CA: fabric-ca-client reenroll) and use the new certificate");
+        }
+        if (at.isBefore(from)) {
+            throw new CredentialException(role + " (" + subject + ") is not valid until " + from + " (now " + at
+                    + "); check this machine's clock, or wait until then");
         }
     }
 }

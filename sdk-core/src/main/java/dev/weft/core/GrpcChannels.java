@@ -111,7 +111,16 @@ public final class GrpcChannels {
         if (handshake != null) {
             boolean presented = endpoint != null && !endpoint.clientCertificateChain().isEmpty();
             String reason;
-            if (handshake.contains("certificate_required") || (handshake.contains("handshake_failure") && !presented)) {
+            if (presented && handshake.contains("certificate_required")) {
+                // The server named the CAs it trusts and the client's certificate is not from one of
+                // them, so the TLS stack had nothing to send.
+                X509Certificate client = endpoint.clientCertificateChain().get(0);
+                reason = "the server requires a client TLS certificate issued by a CA it trusts, and the one given ("
+                        + client.getSubjectX500Principal().getName() + ", issued by "
+                        + client.getIssuerX500Principal().getName() + ") is not: use a certificate from the tlsca of "
+                        + "the client's organisation";
+            } else if (handshake.contains("certificate_required")
+                    || (handshake.contains("handshake_failure") && !presented)) {
                 reason = "the server requires a client TLS certificate (mutual TLS) and none was given: give the client's "
                         + "TLS certificate and key (Gateway.Builder.clientTls; weft: --tls-cert and --tls-key)";
             } else if (presented && (handshake.contains("bad_certificate") || handshake.contains("unknown_ca")
@@ -140,6 +149,14 @@ public final class GrpcChannels {
         if (status.getCode() == Status.Code.UNAVAILABLE) {
             String detail = status.getDescription() != null ? status.getDescription()
                     : status.getCause() != null ? status.getCause().getMessage() : "unavailable";
+            if ("io exception".equals(detail) && status.getCause() != null) {
+                // gRPC's generic words; the transport's own say what happened (Connection refused, reset).
+                Throwable root = status.getCause();
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                detail = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+            }
             if (endpoint != null && !endpoint.tls() && closedDuringHandshake(detail)) {
                 return new ConnectionException(target, "cannot connect to " + target + ": the server closed the "
                         + "connection before answering, as a TLS server does to a client speaking plaintext: use TLS "

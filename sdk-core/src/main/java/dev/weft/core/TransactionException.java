@@ -1,7 +1,6 @@
 package dev.weft.core;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * A transaction failed at a {@linkplain #stage() stage}. Carries the transaction id (empty if the
@@ -19,16 +18,19 @@ public class TransactionException extends WeftException {
 
     public TransactionException(String message, String transactionId, TransactionStage stage, List<NodeError> details,
             Throwable cause, boolean retryable) {
-        super(message + describe(details), cause, retryable);
+        super(message + describe(message, details), cause, retryable);
         this.summary = message;
         this.transactionId = transactionId == null ? "" : transactionId;
         this.stage = stage;
         this.details = List.copyOf(details);
     }
 
-    private static String describe(List<NodeError> details) {
-        return details.isEmpty() ? "" : details.stream().map(NodeError::toString)
-                .collect(Collectors.joining("; ", " [", "]"));
+    /** The details the message does not already tell (a message that leads with a node's answer names it). */
+    private static String describe(String message, List<NodeError> details) {
+        List<String> untold = details.stream()
+                .filter(d -> d.message().isEmpty() || !message.contains(d.message()) || !message.contains(d.address()))
+                .map(NodeError::toString).distinct().toList();
+        return untold.isEmpty() ? "" : String.join("; ", untold).transform(s -> " [" + s + "]");
     }
 
     /** The message without the per-node details that {@link #getMessage()} appends. */

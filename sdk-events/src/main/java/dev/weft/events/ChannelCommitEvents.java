@@ -362,7 +362,13 @@ final class ChannelCommitEvents {
         }
 
         void send(Envelope seek) {
-            requests.onNext(seek);
+            try {
+                requests.onNext(seek);
+            } catch (RuntimeException e) {
+                // The call closed, and was cancelled, before the seek went out: its failure is
+                // already on its way to onError, which reconnects.
+                log.debug("seek to {} not sent: {}", peer.name(), e.toString());
+            }
         }
 
         void cancel(String reason) {

@@ -119,7 +119,13 @@ final class DeliverIterator<T> implements CloseableIterator<T> {
         } else {
             stub.deliver(next);
         }
-        next.requests.onNext(seek);
+        try {
+            next.requests.onNext(seek);
+        } catch (RuntimeException e) {
+            // The call closed (and was cancelled by the consumer) before the seek went out: its
+            // failure is already queued, and the consumer reconnects from it.
+            log.debug("seek to {} not sent: {}", peer.name(), e.toString());
+        }
     }
 
     @Override

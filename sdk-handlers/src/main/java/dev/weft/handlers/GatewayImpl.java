@@ -2,6 +2,8 @@ package dev.weft.handlers;
 
 import dev.weft.core.CommitStatusSource;
 import dev.weft.core.ConnectionProfile;
+import dev.weft.core.ConnectionProfileException;
+import dev.weft.core.Credentials;
 import dev.weft.core.EndorserSelector;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.GrpcChannels;
@@ -21,6 +23,7 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -177,9 +180,9 @@ final class GatewayImpl implements Gateway {
             b.profile.channels().forEach((channel, info) -> info.peers().forEach((peer, roles) ->
                     rolesByPeer.computeIfAbsent(peer, p -> new LinkedHashMap<>()).put(channel, roles)));
             for (ConnectionProfile.Node node : b.profile.peers().values()) {
-                String mspId = b.profile.mspIdOfPeer(node.name()).orElseThrow(() -> new IllegalStateException(
-                        "connection profile " + b.profile.source() + ": peer " + node.name()
-                                + " is not listed under any organization, so its MSP id is unknown"));
+                String mspId = b.profile.mspIdOfPeer(node.name()).orElseThrow(() -> new ConnectionProfileException(
+                        b.profile.source(), "peers." + node.name(), "is not listed under any organization, so its MSP "
+                                + "id is unknown: add it to the peers of its organization", null));
                 EndpointConfig endpoint = prepare(node.endpoint(), b);
                 ManagedChannel channel = GrpcChannels.create(endpoint);
                 created.add(channel);
@@ -198,6 +201,11 @@ final class GatewayImpl implements Gateway {
             if (byName.put(peer.name(), new PeerEntry(peer, Map.of())) != null) {
                 throw new IllegalArgumentException("peer " + peer.name() + " is configured twice");
             }
+        }
+        if (byName.isEmpty() && b.profile != null) {
+            throw new ConnectionProfileException(b.profile.source(), "peers", "lists no peers; add your "
+                    + "organization's peers, each with a url (grpcs://host:port) and tlsCACerts, or add peers to the "
+                    + "gateway builder", null);
         }
         if (byName.isEmpty()) {
             throw new IllegalStateException("no peers: give a connection profile or add peers to the gateway builder");
@@ -496,6 +504,12 @@ final class GatewayImpl implements Gateway {
         public Gateway build() {
             if (identity == null) {
                 throw new IllegalStateException("identity must be set: the client's MSP id and certificate");
+            }
+            // Peers refuse an expired certificate with an opaque error: say so before sending anything.
+            Instant now = scheduler != null ? scheduler.clock().instant() : Instant.now();
+            Credentials.checkValidAt(identity.certificate(), now, "the client identity's certificate");
+            if (clientCertificateChain != null) {
+                Credentials.checkValidAt(clientCertificateChain.get(0), now, "the client TLS certificate");
             }
             return new GatewayImpl(this);
         }

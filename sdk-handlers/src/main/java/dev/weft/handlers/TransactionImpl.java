@@ -75,7 +75,9 @@ final class TransactionImpl implements Transaction {
 
     @Override
     public Transaction putTransientData(String key, byte[] value) {
-        settings.putTransientData(key, ByteString.copyFrom(Objects.requireNonNull(value, "value")));
+        Objects.requireNonNull(key, "transient data key");
+        settings.putTransientData(key, ByteString.copyFrom(Objects.requireNonNull(value,
+                () -> "the value of transient data key '" + key + "' is null")));
         return this;
     }
 

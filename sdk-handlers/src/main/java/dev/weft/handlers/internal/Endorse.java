@@ -1,8 +1,10 @@
 package dev.weft.handlers.internal;
 
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.ConnectionException;
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
+import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
@@ -60,6 +62,8 @@ public final class Endorse implements Handler {
         final Map<Peer, PeerResponse> answered = new LinkedHashMap<>();
         final Set<Peer> failed = new LinkedHashSet<>();
         final List<NodeError> errors = new ArrayList<>();
+        /** Whether any failure may pass on a retry; false when every peer refused for good (e.g. TLS). */
+        boolean anyRetryable;
 
         Endorsement(TxContext context, StageTime time) {
             this.context = context;
@@ -109,6 +113,8 @@ public final class Endorse implements Handler {
                         return CompletableFuture.failedFuture(tooLarge);
                     }
                     errors.add(NodeError.fromFailure(peer, error));
+                    ConnectionException connection = GrpcChannels.describeConnectionFailure(peer.endpoint(), error);
+                    anyRetryable |= connection == null || connection.retryable(); // null: not a connection failure
                     services.health().failed(peer);
                     if (EndorserCalls.timedOut(error)) {
                         anyTimeout = true;
@@ -143,11 +149,15 @@ public final class Endorse implements Handler {
                             return CompletableFuture.<List<PeerResponse>>failedFuture(new EndorseException(
                                     "transaction " + transactionId + " could not be endorsed: " + snapshot().get(0)
                                             + "; the peers that failed cannot be replaced (" + cause.getMessage() + ")",
-                                    transactionId, snapshot(), cause, true));
+                                    transactionId, snapshot(), cause, retryable()));
                         }
                         return round(replacement);
                     })
                     .thenCompose(f -> f);
+        }
+
+        private synchronized boolean retryable() {
+            return anyRetryable;
         }
 
         private synchronized List<NodeError> snapshot() {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hyperledger.fabric.protos.peer.EndorserGrpc;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.hyperledger.fabric.protos.peer.SignedProposal;
@@ -50,35 +51,45 @@ public final class EndorserCalls {
         }
         Scheduler.Cancellable timer = scheduler.schedule(Duration.ofNanos(nanos),
                 () -> answer.completeExceptionally(expired(peer)));
-        EndorserGrpc.newStub(peer.channel()).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).processProposal(proposal,
-                new ClientResponseObserver<SignedProposal, ProposalResponse>() {
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<SignedProposal> call) {
-                        answer.whenComplete((r, e) -> {
-                            timer.cancel();
-                            if (e != null) {
-                                // Cancelled by the caller or timed out here: the peer's work is not wanted.
-                                call.cancel("no longer waiting for the answer", null);
-                            }
-                        });
-                    }
+        // Set when gRPC has closed the call; cancelling it then would make its own sendMessage throw
+        // (gRPC may close a call that fails fast before processProposal returns, on this thread).
+        AtomicBoolean closed = new AtomicBoolean();
+        try {
+            EndorserGrpc.newStub(peer.channel()).withDeadlineAfter(nanos, TimeUnit.NANOSECONDS).processProposal(proposal,
+                    new ClientResponseObserver<SignedProposal, ProposalResponse>() {
+                        @Override
+                        public void beforeStart(ClientCallStreamObserver<SignedProposal> call) {
+                            answer.whenComplete((r, e) -> {
+                                timer.cancel();
+                                if (e != null && !closed.get()) {
+                                    // Cancelled by the caller or timed out here: the peer's work is not wanted.
+                                    call.cancel("no longer waiting for the answer", null);
+                                }
+                            });
+                        }
 
-                    @Override
-                    public void onNext(ProposalResponse value) {
-                        answer.complete(value);
-                    }
+                        @Override
+                        public void onNext(ProposalResponse value) {
+                            answer.complete(value);
+                        }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
+                        @Override
+                        public void onError(Throwable t) {
+                            closed.set(true);
+                            answer.completeExceptionally(t);
+                        }
 
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(Status.INTERNAL.withDescription("the peer sent no response")
-                                .asRuntimeException());
-                    }
-                });
+                        @Override
+                        public void onCompleted() {
+                            closed.set(true);
+                            answer.completeExceptionally(Status.INTERNAL.withDescription("the peer sent no response")
+                                    .asRuntimeException());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // The call was cancelled (by the caller, from another thread) while it was being sent.
+            answer.completeExceptionally(e);
+        }
         return answer;
     }
 
