@@ -174,7 +174,13 @@ public interface Gateway extends AutoCloseable {
          */
         Builder scheduler(Scheduler scheduler);
 
-        /** @throws IllegalStateException if the identity or every peer is missing */
+        /**
+         * @throws IllegalStateException if the identity or every peer is missing
+         * @throws dev.weft.core.ConnectionProfileException if the profile lists no peers, or a peer
+         *     under no organization
+         * @throws dev.weft.core.CredentialException if the identity's or the client TLS certificate
+         *     is expired or not yet valid on the gateway's clock
+         */
         Gateway build();
     }
 }
