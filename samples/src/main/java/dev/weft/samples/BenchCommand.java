@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.Transaction;
 import dev.weft.testnet.ReferenceNetwork;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Option;
                 + "in flight) or an open loop (--rate per second), against a network given by --profile or an"
                 + " embedded one (--embedded). Reports committed tx/s, failures by kind, latency percentiles,"
                 + " and CPU time per committed transaction (of this process, which with --embedded includes "
-                + "the network).")
+                + "the network). A worker whose transaction failed backs off (50 ms doubling to 2 s, jittered) "
+                + "before its next one. The most frequent failure reasons go to stderr; the exit code is 1 when "
+                + "any transaction failed (unless --allow-failures) or none committed.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -64,6 +68,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "0s", converter = Durations.class, paramLabel = "DURATION",
             description = "Run this long first without counting it (JIT, connections). Default: ${DEFAULT-VALUE}.")
     Duration warmup;
+
+    @Option(names = "--drain-timeout", defaultValue = "5s", converter = Durations.class, paramLabel = "DURATION",
+            description = "With --duration: how much longer transactions still in flight may take; those that do "
+                    + "not finish fail (TransactionTimeoutException). Default: ${DEFAULT-VALUE}.")
+    Duration drainTimeout;
+
+    @Option(names = "--allow-failures", description = "Exit 0 even when some transactions failed (not when none "
+            + "committed).")
+    boolean allowFailures;
 
     @Option(names = "--batch-timeout", converter = Durations.class, paramLabel = "DURATION",
             description = "With --embedded: the orderer's batch timeout. Default: the network's (100ms).")
@@ -119,6 +132,9 @@ final class BenchCommand implements Callable<Integer> {
         if (duration.isZero()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration must be positive");
         }
+        if (count != null && given.hasMatchedOption("--drain-timeout")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--drain-timeout applies only with --duration");
+        }
         if (maxInFlight < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-in-flight must be at least 1");
         }
@@ -137,17 +153,48 @@ final class BenchCommand implements Callable<Integer> {
     private int run(PrintWriter out, Gateway gateway) throws Exception {
         Contract contract = gateway.network(client.channel).contract(chaincode);
         String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
-        LoadGenerator.Limit limit = count != null ? LoadGenerator.Limit.ofCount(count) : LoadGenerator.Limit.of(duration);
-        try (LoadGenerator load = new LoadGenerator(n -> contract.newTransaction("CreateAsset")
-                .arguments(prefix + n, "blue", "5", "Bench", String.valueOf(n)).submitAsync())) {
+        Pattern keys = Pattern.compile(Pattern.quote(prefix) + "\\d+");
+        LoadGenerator.Limit limit = count != null ? LoadGenerator.Limit.ofCount(count)
+                : LoadGenerator.Limit.of(duration, drainTimeout);
+        LoadGenerator.TransactionStarter createAsset = (n, budget) -> {
+            Transaction tx = contract.newTransaction("CreateAsset")
+                    .arguments(prefix + n, "blue", "5", "Bench", String.valueOf(n));
+            if (budget != null) {
+                tx.timeout(budget);
+            }
+            return tx.submitAsync();
+        };
+        // A reason names the asset key only as <key>, so that one failure of every transaction counts once.
+        try (LoadGenerator load = new LoadGenerator(createAsset, m -> keys.matcher(m).replaceAll("<key>"))) {
             if (!warmup.isZero()) {
-                measure(load, LoadGenerator.Limit.of(warmup), "warm-up");
+                measure(load, LoadGenerator.Limit.of(warmup, drainTimeout), "warm-up");
             }
             LoadGenerator.Report report = measure(load, limit, "bench");
             out.println(json ? json(report) : table(report, embedded));
             out.flush();
-            return report.committed() > 0 ? 0 : Weft.FAILURE;
+            PrintWriter err = spec.commandLine().getErr();
+            if (report.failed() > 0) {
+                err.println(failureSummary(report));
+            }
+            err.flush();
+            if (report.committed() == 0 || (report.failed() > 0 && !allowFailures)) {
+                return Weft.FAILURE;
+            }
+            return 0;
         }
+    }
+
+    /** For stderr: how many failed, and the most frequent reasons, each with its count. */
+    static String failureSummary(LoadGenerator.Report r) {
+        StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "weft: %s of %s transactions failed%s",
+                Text.count(r.failed()), Text.count(r.failed() + r.committed()),
+                r.committed() == 0 ? " (none committed)" : ""));
+        text.append(r.reasons().size() == 1 ? "; the reason:" : "; the most frequent reasons:");
+        for (LoadGenerator.FailureReason reason : r.reasons()) {
+            text.append(String.format(Locale.ROOT, "%n  %8s  %s: %s", Text.count(reason.count()), reason.kind(),
+                    reason.message()));
+        }
+        return text.toString();
     }
 
     private LoadGenerator.Report measure(LoadGenerator load, LoadGenerator.Limit limit, String task) throws Exception {
@@ -221,6 +268,15 @@ final class BenchCommand implements Callable<Integer> {
                 g.writeNumberField(e.getKey(), e.getValue());
             }
             g.writeEndObject();
+            g.writeArrayFieldStart("failureReasons");
+            for (LoadGenerator.FailureReason reason : r.reasons()) {
+                g.writeStartObject();
+                g.writeStringField("kind", reason.kind());
+                g.writeStringField("message", reason.message());
+                g.writeNumberField("count", reason.count());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeNumberField("skipped", r.skipped());
             g.writeNumberField("seconds", r.elapsed().toNanos() / 1e9);
             g.writeNumberField("txPerSecond", r.throughput());

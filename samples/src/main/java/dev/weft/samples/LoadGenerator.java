@@ -8,6 +8,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +22,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongFunction;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -31,16 +35,40 @@ import org.HdrHistogram.Recorder;
  *
  * <p>Latency is from the call that starts a transaction to the completion of its future (for a
  * submit: the commit). CPU is the whole process's CPU time over the run.
+ *
+ * <p>A closed-loop worker whose transaction failed waits before its next one, a random delay
+ * (full jitter) under a bound that doubles with each failure in a row from {@link #FIRST_BACKOFF}
+ * to {@link #MAX_BACKOFF} and resets on success: a network that has gone away costs a few
+ * attempts a second, not thousands. A run for a duration ends at its deadline: no worker starts a
+ * transaction after it, and each transaction's whole budget ends a drain time after it.
  */
 final class LoadGenerator implements AutoCloseable {
-    /** What to run: the n-th transaction (n counts up across runs), as a future. */
-    private final LongFunction<CompletableFuture<TxResult>> transaction;
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** A transaction id in a message: it differs per transaction, the reason does not. */
+    private static final Pattern TRANSACTION_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
+    /** Failure reasons shown: the most frequent ones. */
+    static final int TOP_REASONS = 5;
+
+    /** Starts the n-th transaction (n counts up across runs), within a time budget (null: no limit of the run's). */
+    interface TransactionStarter {
+        CompletableFuture<TxResult> start(long n, Duration budget);
+    }
+
+    private final TransactionStarter transaction;
+    private final UnaryOperator<String> normalizeReason;
     private final ExecutorService issuers;
+    private final ScheduledExecutorService timer;
     private final AtomicLong sequence = new AtomicLong();
     private volatile Run current;
 
-    LoadGenerator(LongFunction<CompletableFuture<TxResult>> transaction) {
+    /**
+     * @param normalizeReason turns a failure's message into its reason, removing what differs per
+     *     transaction (keys) so that the same failure counts once
+     */
+    LoadGenerator(TransactionStarter transaction, UnaryOperator<String> normalizeReason) {
         this.transaction = transaction;
+        this.normalizeReason = normalizeReason;
         AtomicInteger n = new AtomicInteger();
         // Starting a transaction signs its proposal on the calling thread: use every core for it.
         this.issuers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
@@ -48,16 +76,24 @@ final class LoadGenerator implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-bench-timer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** When to stop issuing: after a duration, or after a number of transactions. */
-    record Limit(Duration duration, long count) {
-        static Limit of(Duration duration) {
-            return new Limit(duration, Long.MAX_VALUE);
+    /**
+     * When to stop issuing: after a duration, or after a number of transactions. {@code drain} is
+     * how long after a duration's end transactions in flight may take.
+     */
+    record Limit(Duration duration, long count, Duration drain) {
+        static Limit of(Duration duration, Duration drain) {
+            return new Limit(duration, Long.MAX_VALUE, drain);
         }
 
         static Limit ofCount(long count) {
-            return new Limit(null, count);
+            return new Limit(null, count, null);
         }
     }
 
@@ -67,27 +103,59 @@ final class LoadGenerator implements AutoCloseable {
         return run == null ? 0 : run.committed.sum();
     }
 
-    /** Keeps {@code concurrency} transactions in flight until the limit, then waits for them. */
+    /**
+     * Keeps {@code concurrency} transactions in flight until the limit, then waits for them; a
+     * worker backs off after a failure.
+     */
     Report closedLoop(int concurrency, Limit limit) {
         Run run = new Run(limit);
         CompletableFuture<Void> drained = new CompletableFuture<>();
         run.inFlight.set(concurrency);
         for (int i = 0; i < concurrency; i++) {
-            issuers.execute(() -> next(run, drained));
+            Worker worker = new Worker();
+            issuers.execute(() -> next(run, worker, drained));
         }
         drained.join();
         return run.report("closed loop, " + concurrency + " in flight", concurrency);
     }
 
-    private void next(Run run, CompletableFuture<Void> drained) {
-        if (!run.mayIssue()) {
-            if (run.inFlight.decrementAndGet() == 0) {
-                drained.complete(null);
+    /** A closed-loop slot: its failures in a row, which set its back-off. */
+    private static final class Worker {
+        int failuresInARow;
+
+        /** The wait before the next transaction: none after a success, else a jittered, doubling bound. */
+        long backoffNanos() {
+            if (failuresInARow == 0) {
+                return 0;
             }
+            long bound = FIRST_BACKOFF.toNanos() << Math.min(failuresInARow - 1, 20);
+            return ThreadLocalRandom.current().nextLong(Math.min(bound, MAX_BACKOFF.toNanos()) + 1);
+        }
+    }
+
+    private void next(Run run, Worker worker, CompletableFuture<Void> drained) {
+        if (!run.mayIssue()) {
+            stopWorker(run, drained);
             return;
         }
         // Continue on an issuer thread: a future that fails at once must not recurse on this stack.
-        run.start().whenCompleteAsync((result, error) -> next(run, drained), issuers);
+        run.start().whenCompleteAsync((result, error) -> {
+            worker.failuresInARow = error == null ? 0 : worker.failuresInARow + 1;
+            long wait = worker.backoffNanos();
+            if (wait == 0) {
+                next(run, worker, drained);
+            } else if (System.nanoTime() + wait >= run.deadline) {
+                stopWorker(run, drained); // the deadline comes before the back-off ends
+            } else {
+                timer.schedule(() -> issuers.execute(() -> next(run, worker, drained)), wait, TimeUnit.NANOSECONDS);
+            }
+        }, issuers);
+    }
+
+    private static void stopWorker(Run run, CompletableFuture<Void> drained) {
+        if (run.inFlight.decrementAndGet() == 0) {
+            drained.complete(null);
+        }
     }
 
     /**
@@ -139,6 +207,7 @@ final class LoadGenerator implements AutoCloseable {
         return run.report(String.format(Locale.ROOT, "open loop, %.0f tx/s offered", rate), 0);
     }
 
+    /** The failure's kind: the exception, its stage, and for a commit its validation code. */
     static String kind(Throwable error) {
         Throwable t = WeftException.unwrap(error);
         if (t instanceof CommitException c) {
@@ -152,6 +221,7 @@ final class LoadGenerator implements AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdownNow();
         issuers.shutdownNow();
     }
 
@@ -167,6 +237,8 @@ final class LoadGenerator implements AutoCloseable {
         final LongAdder committed = new LongAdder();
         final LongAdder skipped = new LongAdder();
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+        /** By kind and normalized message: how many, and the first message as it was. */
+        final Map<String, Reason> reasons = new ConcurrentHashMap<>();
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         final long heapAtStart = memory.getHeapMemoryUsage().getUsed();
@@ -188,9 +260,12 @@ final class LoadGenerator implements AutoCloseable {
             if ((issued.get() & 31) == 0) {
                 heapPeak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
             }
+            // A run for a duration: the transaction may take what is left of it and the drain time.
+            Duration budget = deadline == Long.MAX_VALUE ? null
+                    : Duration.ofNanos(Math.max(1, deadline - started)).plus(limit.drain());
             CompletableFuture<TxResult> future;
             try {
-                future = transaction.apply(sequence.getAndIncrement());
+                future = transaction.start(sequence.getAndIncrement(), budget);
             } catch (RuntimeException e) {
                 future = CompletableFuture.failedFuture(e);
             }
@@ -199,7 +274,12 @@ final class LoadGenerator implements AutoCloseable {
                     latencies.recordValue(Math.max(1, (System.nanoTime() - started) / 1000));
                     committed.increment();
                 } else {
-                    failures.computeIfAbsent(kind(error), k -> new LongAdder()).increment();
+                    String kind = kind(error);
+                    failures.computeIfAbsent(kind, k -> new LongAdder()).increment();
+                    String message = firstLine(WeftException.unwrap(error).getMessage());
+                    String reason = TRANSACTION_ID.matcher(normalizeReason.apply(message)).replaceAll("<txid>");
+                    reasons.computeIfAbsent(kind + "\n" + reason,
+                            k -> new Reason(kind, message)).count.increment();
                 }
             });
         }
@@ -209,10 +289,40 @@ final class LoadGenerator implements AutoCloseable {
             long cpu = processCpuNanos();
             Map<String, Long> failed = new TreeMap<>();
             failures.forEach((k, v) -> failed.put(k, v.sum()));
-            return new Report(mode, concurrency, committed.sum(), failed, skipped.sum(), elapsed,
+            List<FailureReason> top = reasons.values().stream()
+                    .map(r -> new FailureReason(r.kind, r.message, r.count.sum()))
+                    .sorted(Comparator.comparingLong(FailureReason::count).reversed()
+                            .thenComparing(FailureReason::message))
+                    .limit(TOP_REASONS)
+                    .toList();
+            return new Report(mode, concurrency, committed.sum(), failed, top, skipped.sum(), elapsed,
                     latencies.getIntervalHistogram(), cpu < 0 || startCpu < 0 ? -1 : (cpu - startCpu) / 1000,
                     threads.getPeakThreadCount(), heapAtStart, heapPeak.get());
         }
+    }
+
+    /** A reason being counted. */
+    private static final class Reason {
+        final String kind;
+        final String message;
+        final LongAdder count = new LongAdder();
+
+        Reason(String kind, String message) {
+            this.kind = kind;
+            this.message = message;
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "(no message)";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** One reason transactions failed, how many times, and its first message as it was. */
+    record FailureReason(String kind, String message, long count) {
     }
 
     private static long processCpuNanos() {
@@ -225,11 +335,13 @@ final class LoadGenerator implements AutoCloseable {
     /**
      * The figures of a run.
      *
+     * @param reasons the most frequent failure reasons, most frequent first (at most {@link #TOP_REASONS})
      * @param cpuMicros process CPU time over the run in µs, or -1 if the JVM cannot tell
      * @param heapAtStart heap in use when the run started, in bytes
      * @param heapPeak the most heap seen in use during the run (sampled), in bytes
      */
-    record Report(String mode, int concurrency, long committed, Map<String, Long> failures, long skipped,
+    record Report(String mode, int concurrency, long committed, Map<String, Long> failures,
+            List<FailureReason> reasons, long skipped,
             Duration elapsed, Histogram latencyMicros, long cpuMicros, int peakThreads, long heapAtStart,
             long heapPeak) {
         double throughput() {
