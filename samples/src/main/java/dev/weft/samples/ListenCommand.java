@@ -1,17 +1,22 @@
 package dev.weft.samples;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.BlockView;
+import dev.weft.core.EventStreamException;
 import dev.weft.core.TransactionView;
 import dev.weft.events.ChaincodeEvent;
 import dev.weft.events.CloseableIterator;
 import dev.weft.events.EventStreams;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.Network;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import org.hyperledger.fabric.protos.peer.ChaincodeInvocationSpec;
 import org.hyperledger.fabric.protos.peer.FilteredBlock;
 import picocli.CommandLine;
@@ -22,7 +27,9 @@ import picocli.CommandLine.Option;
 /** {@code weft listen}: committed blocks or chaincode events, as they arrive. */
 @Command(name = "listen", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Prints committed blocks (with each transaction's validation code), or the chaincode events"
-                + " of one chaincode, as they are committed, until Ctrl-C.",
+                + " of one chaincode, as they are committed, until Ctrl-C. When the stream breaks (a peer "
+                + "restarts, the network goes away for a while) it reconnects to the same or another peer and "
+                + "resumes after the last block printed, saying so on stderr; nothing is printed twice or skipped.",
         footer = {"", "Example:", "  weft listen --profile weft-network/connection-org1.yaml --msp-dir <user msp dir> \\",
             "      --chaincode events --from 0"})
 final class ListenCommand implements Callable<Integer> {
@@ -43,6 +50,10 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = "--filtered", description = "Read filtered blocks (ids and validation codes only; needs less access).")
     boolean filtered;
 
+    @Option(names = "--wait", description = "With --from past the chain's height: wait for that block instead "
+            + "of failing.")
+    boolean waitForBlock;
+
     @Option(names = "--count", paramLabel = "N", description = "Stop after N blocks or events.")
     Long count;
 
@@ -58,33 +69,89 @@ final class ListenCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--filtered and --chaincode do not go together: filtered blocks carry no event payloads");
         }
+        if (waitForBlock && from == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--wait applies only with --from");
+        }
         PrintWriter out = spec.commandLine().getOut();
         try (Gateway gateway = client.gateway().build()) {
-            EventStreams.Builder request = gateway.network(client.channel).events();
+            Network network = gateway.network(client.channel);
+            EventStreams.Builder request = network.events();
+            long first = 0;
             if (from != null) {
-                request.startBlock(from);
+                // A peer, like Fabric's, refuses (NOT_FOUND) a seek that starts past the next block
+                // to be committed: to wait for a later block, start at that next block and skip.
+                long height = chainHeight(network);
+                if (from > height && !waitForBlock) {
+                    throw new IllegalStateException("block " + from + " is not committed yet: channel "
+                            + client.channel + " has " + height + " blocks (0 to " + (height - 1) + "). Give --from "
+                            + height + " or less, or add --wait to wait for block " + from);
+                }
+                request.startBlock(Math.min(from, height));
+                first = from;
             }
+            Progress progress = new Progress(spec.commandLine().getErr());
+            request.onReconnect(progress::reconnecting);
             if (chaincode != null) {
-                print(out, request.chaincodeEvents(chaincode), ListenCommand::event);
+                print(out, request.chaincodeEvents(chaincode), ListenCommand::event, ChaincodeEvent::blockNumber,
+                        first, progress);
             } else if (filtered) {
-                print(out, request.filteredBlocks(), ListenCommand::filteredBlock);
+                print(out, request.filteredBlocks(), ListenCommand::filteredBlock, FilteredBlock::getNumber, first,
+                        progress);
             } else {
-                print(out, request.blocks(), ListenCommand::block);
+                print(out, request.blocks(), ListenCommand::block, b -> b.getHeader().getNumber(), first, progress);
             }
         }
         return 0;
     }
 
-    private <T> void print(PrintWriter out, CloseableIterator<T> events, Function<T, String> format) {
+    /** The number of blocks committed on the channel, read with qscc GetChainInfo. */
+    private long chainHeight(Network network) {
+        try {
+            return BlockchainInfo.parseFrom(network.contract("qscc").evaluate("GetChainInfo", client.channel))
+                    .getHeight();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("qscc GetChainInfo answered something that is not a BlockchainInfo: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The last block printed, and a line on stderr for each break of the stream. */
+    private static final class Progress {
+        private final PrintWriter err;
+        private long lastBlock = -1;
+
+        Progress(PrintWriter err) {
+            this.err = err;
+        }
+
+        void printed(long block) {
+            lastBlock = block;
+        }
+
+        void reconnecting(EventStreamException e) {
+            err.println("weft: the event stream broke" + (lastBlock < 0 ? "" : " after block " + lastBlock) + " ("
+                    + e.getMessage() + "); reconnecting");
+            err.flush();
+        }
+    }
+
+    private <T> void print(PrintWriter out, CloseableIterator<T> events, Function<T, String> format,
+            ToLongFunction<T> blockOf, long first, Progress progress) {
         Thread stopper = new Thread(events::close, "weft-listen-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try (events) {
             long printed = 0;
             while ((count == null || printed < count) && events.hasNext()) {
-                out.println(format.apply(events.next()));
+                T event = events.next();
+                long block = blockOf.applyAsLong(event);
+                if (block < first) {
+                    continue; // --wait: blocks before the one asked for
+                }
+                out.println(format.apply(event));
                 if (out.checkError()) {
                     return; // the reader went away (weft listen | head): stop like other Unix tools
                 }
+                progress.printed(block);
                 printed++;
             }
         } finally {
