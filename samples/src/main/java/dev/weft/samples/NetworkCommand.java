@@ -2,8 +2,13 @@ package dev.weft.samples;
 
 import dev.weft.testnet.AssetTransferChaincode;
 import dev.weft.testnet.ReferenceNetwork;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,11 +83,14 @@ final class NetworkCommand implements Runnable {
                     "--peers-per-org must be between 1 and 10, got " + peersPerOrganization);
             check(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
             check(!batchTimeout.isZero(), "--batch-timeout must be positive");
-            check(basePort >= 0 && basePort <= 65535 - 1 - organizations * peersPerOrganization,
-                    "--base-port must leave room for the orderer and every peer below 65536, got " + basePort);
+            // The reference network takes fixed ports up to 65000, leaving the rest to the system's ephemeral ones.
+            int maxPort = Math.min(65000, 65535 - 1 - organizations * peersPerOrganization);
+            check(basePort >= 0 && basePort <= maxPort, "--base-port must be between 0 and " + maxPort
+                    + " (the orderer takes it, the peers the ports after it), got " + basePort);
             if (Files.exists(directory) && !Files.isDirectory(directory)) {
                 throw new Weft.UsageException("--dir: " + directory + " exists and is not a directory");
             }
+            checkWritable(directory);
             List<String> mspIds = new ArrayList<>();
             for (int i = 1; i <= organizations; i++) {
                 mspIds.add("Org" + i + "MSP");
@@ -99,17 +107,57 @@ final class NetworkCommand implements Runnable {
                     .basePort(basePort)
                     .clientAuthRequired(clientAuth)
                     .start();
+            Map<String, Path> profiles;
+            try {
+                profiles = network.writeTo(directory);
+            } catch (RuntimeException e) {
+                network.close();
+                throw new IllegalStateException("--dir: cannot write the network's files into " + directory + ": "
+                        + e.getMessage() + "; the network was stopped", e);
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 network.close();
                 stopped.countDown();
             }, "weft-network-stop"));
-            Map<String, Path> profiles = network.writeTo(directory);
             describe(out, network, profiles);
             out.println(READY);
             out.flush();
             stopped.await();
             return 0;
+        }
+
+        /**
+         * Creates the directory and writes a file in it before any node starts, so that a place
+         * the files cannot go fails at once, with its cause, rather than after the network is up.
+         */
+        private static void checkWritable(Path directory) {
+            try {
+                Files.createDirectories(directory);
+                Path probe = Files.createTempFile(directory, ".weft-write-check", "");
+                Files.delete(probe);
+            } catch (IOException e) {
+                throw new IllegalStateException("--dir: cannot write the network's files into " + directory + ": "
+                        + reason(e) + "; give a directory you can write with --dir", e);
+            }
+        }
+
+        /** The I/O failure in words: the exception's kind, since its message is often only the path. */
+        private static String reason(IOException e) {
+            String kind;
+            if (e instanceof AccessDeniedException) {
+                kind = "permission denied";
+            } else if (e instanceof FileAlreadyExistsException) {
+                kind = "a file (not a directory) is in the way";
+            } else if (e instanceof NoSuchFileException) {
+                kind = "no such file or directory";
+            } else if (e instanceof FileSystemException f && f.getReason() != null) {
+                kind = f.getReason();
+            } else {
+                return e.toString();
+            }
+            String file = ((FileSystemException) e).getFile();
+            return file == null || file.isEmpty() ? kind : kind + " (" + file + ")";
         }
 
         private void describe(PrintWriter out, ReferenceNetwork network, Map<String, Path> profiles) {

@@ -5,6 +5,9 @@ import dev.weft.core.WeftException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -49,13 +52,31 @@ public final class Weft implements Runnable {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Sets the simple logger's level before any logger exists: quiet unless --verbose. */
+    /**
+     * gRPC's and Netty's java.util.logging loggers, silenced unless --verbose; held here because
+     * java.util.logging keeps loggers only weakly, and a collected logger forgets its level.
+     */
+    private static final List<java.util.logging.Logger> QUIETED = new ArrayList<>();
+
+    /**
+     * Sets the simple logger's level before any logger exists: quiet unless --verbose. gRPC logs
+     * through java.util.logging, at WARNING with multi-line stack traces, what Weft already
+     * reports in its one line (a host that does not resolve, a refused connection): those are
+     * shown only with --verbose.
+     */
     private static void configureLogging(String[] args) {
-        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        boolean verbose = Arrays.asList(args).contains("--verbose");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
+        if (!verbose) {
+            for (String name : List.of("io.grpc", "io.netty")) {
+                java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+                logger.setLevel(java.util.logging.Level.OFF);
+                QUIETED.add(logger);
+            }
+        }
     }
 
     /** Runs a command line with the given output streams and returns the exit code. */
