@@ -42,7 +42,7 @@ class BenchCommandTest {
     }
 
     /** The report's JSON as dotted keys ({@code latencyMs.p50}) to values. */
-    private static Map<String, Object> flatten(String json) throws IOException {
+    static Map<String, Object> flatten(String json) throws IOException {
         Map<String, Object> values = new HashMap<>();
         try (JsonParser p = new JsonFactory().createParser(json)) {
             String prefix = "";
