@@ -269,40 +269,68 @@ class CliFaultsTest {
     }
 
     /** A CLI command running on its own thread, with its output readable while it runs. */
-    private record Background(ByteArrayOutputStream out, ByteArrayOutputStream err, CompletableFuture<Integer> code) {
+    private record Background(Output out, Output err, CompletableFuture<Integer> code) {
         static Background run(String... args) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Output out = new Output();
+            Output err = new Output();
             CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> Weft.run(args,
                     new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8)));
+            // Wake anyone waiting for text once the command has ended.
+            code.whenComplete((c, e) -> {
+                out.wake();
+                err.wake();
+            });
             return new Background(out, err, code);
         }
 
         void awaitOut(String text) throws InterruptedException {
-            awaitText(out, text, 1);
+            out.await(text, 1, code);
         }
 
         void awaitErr(String text, int times) throws InterruptedException {
-            awaitText(err, text, times);
-        }
-
-        private void awaitText(ByteArrayOutputStream stream, String text, int times) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (occurrences(stream.toString(UTF_8), text) < times) {
-                if (code.isDone() || System.nanoTime() > deadline) {
-                    throw new AssertionError("waited for '" + text + "' x" + times + ":\n" + snapshot());
-                }
-                Thread.sleep(20);
-            }
+            err.await(text, times, code);
         }
 
         Cli await() throws Exception {
             int exit = code.get(60, TimeUnit.SECONDS);
-            return new Cli(exit, out.toString(UTF_8), err.toString(UTF_8));
+            return new Cli(exit, out.text(), err.text());
+        }
+    }
+
+    /** Captured output that a test can wait on: each write wakes the waiters. */
+    private static final class Output extends ByteArrayOutputStream {
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            notifyAll();
         }
 
-        private Cli snapshot() {
-            return new Cli(code.isDone() ? code.join() : -1, out.toString(UTF_8), err.toString(UTF_8));
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            notifyAll();
+        }
+
+        synchronized void wake() {
+            notifyAll();
+        }
+
+        synchronized String text() {
+            return toString(UTF_8);
+        }
+
+        /** Waits until {@code part} has been written {@code times} times, failing if the command ends first. */
+        synchronized void await(String part, int times, CompletableFuture<Integer> command) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (occurrences(text(), part) < times) {
+                long left = deadline - System.nanoTime();
+                if (command.isDone() || left <= 0) {
+                    throw new AssertionError("waited for '" + part + "' x" + times + "; the command "
+                            + (command.isDone() ? "ended with " + command.join() : "is still running")
+                            + " and wrote:\n" + text());
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
         }
 
         private static int occurrences(String text, String part) {
