@@ -11,6 +11,12 @@ import java.util.Optional;
  *
  * <p>The peer serialises commits against simulations itself; implementations need only be safe
  * for concurrent reads and a single writer.
+ *
+ * <p>A block's writes are {@linkplain #apply applied} (visible to reads at once) and then
+ * {@linkplain #commit committed} with the block's number as the store's savepoint. A durable
+ * store makes a block's writes and its savepoint durable together or not at all; after a crash
+ * the peer re-applies, from the block store, the blocks after the savepoint, as Fabric's peer
+ * recovers its state database from its block files.
  */
 public interface StateStore extends AutoCloseable {
     /** A value and the version that wrote it. */
@@ -38,6 +44,15 @@ public interface StateStore extends AutoCloseable {
      * the version {@code (blockNumber, transactionNumber)}.
      */
     void apply(List<Write> writes, long blockNumber, long transactionNumber);
+
+    /**
+     * Ends a block: the writes applied since the last commit become durable together with
+     * {@code blockNumber} as the savepoint.
+     */
+    void commit(long blockNumber);
+
+    /** The number of the last committed block, or -1 if none has been (a new store). */
+    long savepoint();
 
     @Override
     default void close() {

@@ -32,6 +32,14 @@ public final class ChannelLedger {
 
     public void append(Block block) {
         store.append(block);
+        notifyAppended();
+    }
+
+    /**
+     * Wakes the readers after blocks were appended to the {@linkplain #store() store} directly: a
+     * peer stores a block, then commits its state, and only then lets readers see the block.
+     */
+    public void notifyAppended() {
         for (Runnable listener : listeners) {
             listener.run();
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 @InternalApi
 public final class InMemoryStateStore implements StateStore {
     private final Map<String, ConcurrentSkipListMap<String, VersionedValue>> namespaces = new ConcurrentHashMap<>();
+    private volatile long savepoint = -1;
 
     @Override
     public Optional<VersionedValue> get(String namespace, String key) {
@@ -45,5 +46,15 @@ public final class InMemoryStateStore implements StateStore {
                 ns.put(write.key(), new VersionedValue(write.value(), blockNumber, transactionNumber));
             }
         }
+    }
+
+    @Override
+    public void commit(long blockNumber) {
+        savepoint = blockNumber;
+    }
+
+    @Override
+    public long savepoint() {
+        return savepoint;
     }
 }

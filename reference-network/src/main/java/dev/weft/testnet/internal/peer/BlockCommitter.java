@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *       committed versions and no write by an earlier valid transaction of the block
  *       ({@code MVCC_READ_CONFLICT}); its range queries must return the same keys and versions
  *       ({@code PHANTOM_READ_CONFLICT}).
- *   <li>{@link StateCommitter}: valid writes are applied with version (block, index); the block is
- *       stored with its {@code TRANSACTIONS_FILTER} and {@code COMMIT_HASH} metadata.
+ *   <li>{@link StateCommitter}: the block is stored with its {@code TRANSACTIONS_FILTER} and
+ *       {@code COMMIT_HASH} metadata, then valid writes are applied with version (block, index)
+ *       and committed; only then are the ledger's readers (Deliver) woken.
  * </ol>
  *
  * <p>One committer per channel, called by one thread at a time (the channel's block puller).
@@ -87,16 +88,16 @@ public final class BlockCommitter {
                     updates.add(tx.rwset(), i);
                 }
             }
-            state.apply(updates, number);
+            byte[] commitHash = StateCommitter.commitHash(codes, updates, number, channel.commitHash());
+            state.commit(block, codes, commitHash, updates);
+            channel.setCommitHash(commitHash);
         } finally {
             channel.lock().writeLock().unlock();
         }
         if (newConfig != null) {
             channel.setConfig(newConfig);
         }
-        byte[] commitHash = StateCommitter.commitHash(codes, updates, number, channel.commitHash());
-        channel.setCommitHash(commitHash);
-        state.append(block, codes, commitHash);
+        channel.ledger().notifyAppended();
         if (log.isDebugEnabled()) {
             log.debug("channel {}: committed block {} ({} transactions)", channel.channelId(), number, codes.length);
         }

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.peer.lifecycle.StateData;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One channel joined by the reference peer: its committed blocks, world state, current config
@@ -29,6 +31,7 @@ import org.hyperledger.fabric.protos.peer.lifecycle.StateData;
 public final class PeerChannel implements DeliverService.Source {
     /** The {@code _lifecycle} namespace, where Fabric keeps chaincode definitions. */
     public static final String LIFECYCLE = "_lifecycle";
+    private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
 
     private final String channelId;
     private final ChannelLedger ledger;
@@ -42,7 +45,9 @@ public final class PeerChannel implements DeliverService.Source {
     private byte[] commitHash = new byte[0];
 
     /**
-     * Joins a channel from its genesis block (committing it if the ledger is empty).
+     * Joins a channel from its genesis block (committing it if the ledger is empty), or resumes
+     * one from stored blocks and state: state behind the block store (a crash between the two)
+     * is brought up to date from the blocks.
      *
      * @throws dev.weft.testnet.UnsupportedCapabilityException if the config needs a capability the peer lacks
      */
@@ -62,12 +67,41 @@ public final class PeerChannel implements DeliverService.Source {
                     .setMetadata(genesis.getMetadata().toBuilder()
                             .setMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE, ByteString.copyFrom(new byte[1])))
                     .build());
-            defineChaincodes();
         }
+        recoverState();
         Block last = ledger.block(ledger.height() - 1);
+        this.commitHash = StateCommitter.commitHashOf(last);
         this.config = ChannelConfig.fromBlock(ledger.block(Blocks.lastConfigIndex(last)), clock);
         this.channelId = config.channelId();
         Capabilities.requireForPeer(config);
+    }
+
+    /**
+     * Brings the state up to the block store's height: the chaincode definitions on a new store,
+     * then the valid writes of each block after the state's savepoint, as Fabric's peer recovers
+     * its state database from its block files.
+     */
+    private void recoverState() {
+        long savepoint = state.savepoint();
+        if (savepoint < 0) {
+            defineChaincodes();
+            savepoint = 0;
+        }
+        long height = ledger.height();
+        if (savepoint >= height) {
+            // Fabric refuses this too: blocks are stored before state, so the block store lost blocks.
+            throw new IllegalStateException("channel state is at block " + savepoint + " but the block store holds only "
+                    + height + " blocks: blocks were lost or the state belongs to other blocks; remove the state "
+                    + "store to rebuild it from the blocks");
+        }
+        if (savepoint + 1 < height) {
+            log.info("replaying blocks {} to {} into a channel state whose savepoint is block {}", savepoint + 1,
+                    height - 1, savepoint);
+        }
+        StateCommitter committer = new StateCommitter(state, ledger);
+        for (long n = savepoint + 1; n < height; n++) {
+            committer.apply(StateCommitter.updatesOf(ledger.block(n)), n);
+        }
     }
 
     /**
@@ -79,6 +113,7 @@ public final class PeerChannel implements DeliverService.Source {
             state.apply(List.of(new StateStore.Write(LIFECYCLE, sequenceKey(cc.name()),
                     StateData.newBuilder().setInt64(cc.sequence()).build().toByteArray())), 0, 0);
         }
+        state.commit(0);
     }
 
     static String sequenceKey(String chaincode) {

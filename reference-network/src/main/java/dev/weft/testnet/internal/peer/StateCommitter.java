@@ -2,7 +2,10 @@ package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.BlockView;
 import dev.weft.core.InternalApi;
+import dev.weft.core.TransactionView;
 import dev.weft.core.internal.Hashing;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
@@ -13,16 +16,19 @@ import java.util.List;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.common.Metadata;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
- * The last step of a commit, as Fabric's kvledger takes it once a block is validated: the block's
- * valid writes go into world state with version (block, transaction), the commit hash chains the
- * block's validation codes and updates to the previous block's, and the block is appended with
- * its {@code TRANSACTIONS_FILTER} and {@code COMMIT_HASH} metadata.
+ * The last step of a commit, as Fabric's kvledger takes it once a block is validated: the block
+ * is stored with its {@code TRANSACTIONS_FILTER} and {@code COMMIT_HASH} metadata (the commit hash
+ * chains the block's validation codes and updates to the previous block's), then the block's
+ * valid writes go into world state with version (block, transaction) and the state's savepoint
+ * moves to the block. Blocks first, as in Fabric: a crash between the two leaves the state behind
+ * the block store, and {@link #updatesOf} lets recovery replay what it missed.
  *
  * <p>Holds no state of its own (the previous commit hash is the caller's). Not for concurrent
  * commits: one committing thread per channel calls it, holding the channel's state write lock
- * around {@link #apply}.
+ * around {@link #commit}.
  */
 @InternalApi
 public final class StateCommitter {
@@ -36,7 +42,8 @@ public final class StateCommitter {
 
     /**
      * Writes a block's updates to world state, one key at a time in namespace and key order, each
-     * with the version of the transaction that last wrote it.
+     * with the version of the transaction that last wrote it, then commits them with the block's
+     * number as the state's savepoint.
      */
     public void apply(UpdateBatch updates, long blockNumber) {
         for (var ns : updates.byNamespace().entrySet()) {
@@ -45,6 +52,22 @@ public final class StateCommitter {
                         blockNumber, write.getValue().transaction());
             }
         }
+        state.commit(blockNumber);
+    }
+
+    /**
+     * The updates of a block already committed: the writes of its transactions that its
+     * {@code TRANSACTIONS_FILTER} marks VALID. Recovery re-applies them to a state store whose
+     * savepoint is behind the block store.
+     */
+    public static UpdateBatch updatesOf(Block committed) {
+        UpdateBatch updates = new UpdateBatch();
+        for (TransactionView tx : BlockView.of(committed).transactions()) {
+            if (tx.isEndorserTransaction() && tx.validationCode().orElse(null) == TxValidationCode.VALID) {
+                updates.add(tx.readWriteSet(), tx.index());
+            }
+        }
+        return updates;
     }
 
     /**
@@ -69,16 +92,45 @@ public final class StateCommitter {
         return Hashing.sha256(out.toByteArray());
     }
 
-    /** Appends the block with its final validation codes and commit hash; returns the block as stored. */
-    public Block append(Block block, byte[] codes, byte[] commitHash) {
-        Block committed = block.toBuilder()
+    /**
+     * Stores the block with its final codes and commit hash, then applies and commits its
+     * updates. The ledger's readers are not woken: the caller does that once the commit is
+     * complete ({@link ChannelLedger#notifyAppended()}).
+     *
+     * @return the block as stored
+     */
+    public Block commit(Block block, byte[] codes, byte[] commitHash, UpdateBatch updates) {
+        Block committed = withCommitMetadata(block, codes, commitHash);
+        ledger.store().append(committed);
+        apply(updates, block.getHeader().getNumber());
+        return committed;
+    }
+
+    /**
+     * The block as the peer stores it: with its final validation codes and commit hash in its
+     * metadata.
+     */
+    public static Block withCommitMetadata(Block block, byte[] codes, byte[] commitHash) {
+        return block.toBuilder()
                 .setMetadata(block.getMetadata().toBuilder()
                         .setMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE, ByteString.copyFrom(codes))
                         .setMetadata(BlockMetadataIndex.COMMIT_HASH_VALUE, Metadata.newBuilder()
                                 .setValue(ByteString.copyFrom(commitHash)).build().toByteString()))
                 .build();
-        ledger.append(committed);
-        return committed;
+    }
+
+    /** The commit hash a stored block carries (empty for the genesis block, which has none). */
+    public static byte[] commitHashOf(Block committed) {
+        if (committed.getMetadata().getMetadataCount() <= BlockMetadataIndex.COMMIT_HASH_VALUE) {
+            return new byte[0];
+        }
+        try {
+            return Metadata.parseFrom(committed.getMetadata().getMetadata(BlockMetadataIndex.COMMIT_HASH_VALUE))
+                    .getValue().toByteArray();
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("block " + committed.getHeader().getNumber() + " has an unreadable "
+                    + "COMMIT_HASH", e);
+        }
     }
 
     /**

@@ -138,8 +138,13 @@ public final class CommitFixture {
      * and {@link #GUARDED}; close its stores with {@link #close(PeerChannel)}.
      */
     public static PeerChannel channel() {
-        return new PeerChannel(GENESIS, new ChannelLedger(new InMemoryBlockStore()), new InMemoryStateStore(),
-                chaincodes(), Clock.systemUTC(), new VerifiedSignatures());
+        return channel(new InMemoryBlockStore(), new InMemoryStateStore());
+    }
+
+    /** A peer channel from the genesis block on these stores (resumed if they hold blocks or state). */
+    public static PeerChannel channel(dev.weft.testnet.BlockStore blocks, dev.weft.testnet.StateStore state) {
+        return new PeerChannel(GENESIS, new ChannelLedger(blocks), state, chaincodes(), Clock.systemUTC(),
+                new VerifiedSignatures());
     }
 
     /** The chaincode definitions of {@link #channel()}. */

@@ -81,7 +81,7 @@ class StateCommitterTest {
     }
 
     @Test
-    void apply_writesEachKeyWithTheVersionOfItsLastWriterInKeyOrder() {
+    void apply_writesEachKeyWithTheVersionOfItsLastWriterInKeyOrderThenCommitsTheBlock() {
         RecordingStateStore state = new RecordingStateStore();
         state.apply(List.of(new StateStore.Write("cc", "gone", "old".getBytes(UTF_8))), 1, 0);
         state.calls.clear();
@@ -94,7 +94,8 @@ class StateCommitterTest {
 
         new StateCommitter(state, new ChannelLedger(new InMemoryBlockStore())).apply(updates, 9);
 
-        assertEquals(List.of("aa/z@9.4", "cc/a@9.1", "cc/b@9.2", "cc/gone@9.3"), state.calls);
+        assertEquals(List.of("aa/z@9.4", "cc/a@9.1", "cc/b@9.2", "cc/gone@9.3", "commit 9"), state.calls);
+        assertEquals(9, state.savepoint());
         assertEquals("3", new String(state.get("cc", "b").orElseThrow().value(), UTF_8));
         assertEquals(2, state.get("cc", "b").orElseThrow().transactionNumber());
         assertEquals(9, state.get("cc", "b").orElseThrow().blockNumber());
@@ -102,7 +103,7 @@ class StateCommitterTest {
     }
 
     @Test
-    void append_setsFilterAndCommitHashKeepsTheOrdererMetadataAndStoresTheBlock() throws Exception {
+    void commit_setsFilterAndCommitHashKeepsTheOrdererMetadataAndStoresTheBlock() throws Exception {
         PeerChannel channel = CommitFixture.channel();
         try {
             Block block = CommitFixture.cut(channel.ledger(), new CommitFixture.Tx()
@@ -110,7 +111,8 @@ class StateCommitterTest {
             byte[] codes = {0};
             byte[] hash = Hashing.sha256(new byte[] {1, 2, 3});
 
-            Block stored = new StateCommitter(channel.state(), channel.ledger()).append(block, codes, hash);
+            Block stored = new StateCommitter(channel.state(), channel.ledger()).commit(block, codes, hash,
+                    new UpdateBatch());
 
             assertEquals(2, channel.ledger().height());
             assertEquals(stored, channel.ledger().block(1));
@@ -122,6 +124,8 @@ class StateCommitterTest {
             assertEquals(block.getData(), stored.getData());
             assertEquals(ByteString.copyFrom(codes),
                     stored.getMetadata().getMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE));
+            assertArrayEquals(hash, StateCommitter.commitHashOf(stored));
+            assertEquals(1, channel.state().savepoint());
         } finally {
             CommitFixture.close(channel);
         }
@@ -148,6 +152,17 @@ class StateCommitterTest {
                 calls.add(w.namespace() + "/" + w.key() + "@" + blockNumber + "." + transactionNumber);
             }
             delegate.apply(writes, blockNumber, transactionNumber);
+        }
+
+        @Override
+        public void commit(long blockNumber) {
+            calls.add("commit " + blockNumber);
+            delegate.commit(blockNumber);
+        }
+
+        @Override
+        public long savepoint() {
+            return delegate.savepoint();
         }
     }
 }
