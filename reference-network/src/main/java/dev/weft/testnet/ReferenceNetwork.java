@@ -11,18 +11,22 @@ import dev.weft.core.X509Identity;
 import dev.weft.testnet.internal.GrpcServers;
 import dev.weft.testnet.internal.NetworkDescription;
 import dev.weft.testnet.internal.NetworkFiles;
+import dev.weft.testnet.internal.NetworkManifest;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
 import dev.weft.testnet.internal.crypto.CryptoGenerator;
 import dev.weft.testnet.internal.crypto.OrganizationCrypto;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
+import dev.weft.testnet.internal.ledger.FileBlockStore;
 import dev.weft.testnet.internal.ledger.InMemoryBlockStore;
 import dev.weft.testnet.internal.ledger.InMemoryStateStore;
+import dev.weft.testnet.internal.ledger.MvStoreStateStore;
 import dev.weft.testnet.internal.orderer.OrdererChannel;
 import dev.weft.testnet.internal.orderer.OrdererService;
 import dev.weft.testnet.internal.peer.ChaincodeDefinition;
 import dev.weft.testnet.internal.peer.PeerNode;
 import io.grpc.Server;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -77,7 +81,12 @@ import org.slf4j.LoggerFactory;
 public final class ReferenceNetwork implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReferenceNetwork.class);
 
+    /** Where ledgers live in a network's directory: {@code ledgers/<node>/<channel>/}. */
+    private static final String LEDGERS = "ledgers";
+
     private final Builder settings;
+    /** The directory's manifest when the network resumed from it, else null. */
+    private final NetworkManifest manifest;
     private final Map<String, OrganizationCrypto> peerOrganizations;
     private final OrganizationCrypto ordererOrganization;
     private final ExecutorService executor;
@@ -93,12 +102,39 @@ public final class ReferenceNetwork implements AutoCloseable {
 
     private ReferenceNetwork(Builder settings) {
         this.settings = settings;
-        CryptoGenerator crypto = new CryptoGenerator(settings.clock.instant());
+        this.manifest = settings.directory == null ? null : NetworkManifest.read(settings.directory).orElse(null);
         this.peerOrganizations = new LinkedHashMap<>();
-        for (String mspId : settings.organizations) {
-            peerOrganizations.put(mspId, crypto.peerOrganization(mspId, settings.peersPerOrganization, settings.users));
+        if (manifest != null) {
+            // Resuming: the crypto material the ledgers were made with, read back from the directory.
+            settings.adopt(manifest);
+            manifest.requireSameShape(settings.shape(Map.of()), settings.directory);
+            for (String mspId : settings.organizations) {
+                String domain = CryptoGenerator.domainFor(mspId, false);
+                List<String> nodes = new ArrayList<>();
+                for (int i = 0; i < settings.peersPerOrganization; i++) {
+                    nodes.add("peer" + i + "." + domain);
+                }
+                List<String> users = new ArrayList<>(List.of("Admin@" + domain));
+                settings.users.forEach(u -> users.add(u + "@" + domain));
+                peerOrganizations.put(mspId, NetworkFiles.readOrganization(settings.directory, mspId, domain, false,
+                        nodes, users));
+            }
+            String domain = CryptoGenerator.domainFor(settings.ordererMspId, true);
+            this.ordererOrganization = NetworkFiles.readOrganization(settings.directory, settings.ordererMspId, domain,
+                    true, List.of("orderer." + domain), List.of("Admin@" + domain));
+        } else {
+            if (settings.directory != null && Files.exists(settings.directory.resolve(LEDGERS))) {
+                throw new IllegalStateException(settings.directory + " holds ledgers but no " + NetworkManifest.FILE
+                        + " (a start that did not finish?): remove " + settings.directory.resolve(LEDGERS)
+                        + " or give another directory");
+            }
+            CryptoGenerator crypto = new CryptoGenerator(settings.clock.instant());
+            for (String mspId : settings.organizations) {
+                peerOrganizations.put(mspId, crypto.peerOrganization(mspId, settings.peersPerOrganization,
+                        settings.users));
+            }
+            this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId);
         }
-        this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId);
         this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 threads("weft-net"));
         this.scheduler = SystemScheduler.start("weft-timer", settings.clock);
@@ -113,7 +149,8 @@ public final class ReferenceNetwork implements AutoCloseable {
     private void startNodes() {
         OrganizationCrypto.Member ordererNode = ordererOrganization.nodes().values().iterator().next();
         OrdererService ordererService = new OrdererService(executor, settings.clock, settings.clientAuthRequired);
-        Server ordererServer = GrpcServers.start(settings.host, port(0), ordererNode.tls(), allTlsRoots(),
+        Server ordererServer = GrpcServers.start(settings.host, port(ordererNode.name(), 0), ordererNode.tls(),
+                allTlsRoots(),
                 settings.clientAuthRequired, executor, List.of(ordererService.bindService()));
         closeables.add(() -> GrpcServers.stop(ordererServer));
         this.orderer = new Orderer(ordererNode.name(), settings.ordererMspId, settings.host, ordererServer.getPort(),
@@ -125,7 +162,8 @@ public final class ReferenceNetwork implements AutoCloseable {
                 PeerNode node = new PeerNode(new PeerNode.Settings(member.name(),
                         X509Identity.of(org.mspId(), member.signing().certificate()),
                         Signers.newPrivateKeySigner(member.signing().key()), member.tls(), allTlsRoots(),
-                        settings.clientAuthRequired, settings.host, port(index++), List.of(orderer.endpointConfig()),
+                        settings.clientAuthRequired, settings.host, port(member.name(), index++),
+                        List.of(orderer.endpointConfig()),
                         settings.clock, signatures), executor, scheduler, validators);
                 // Listening before the channels exist: the genesis blocks name the peers' endpoints as anchors.
                 node.start();
@@ -135,27 +173,62 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         for (String channelId : settings.channels) {
             Block genesis = GenesisBlocks.genesisBlock(channelDefinition(channelId), settings.clock.instant());
-            genesisBlocks.put(channelId, genesis);
             OrdererChannel channel = new OrdererChannel(genesis,
-                    new ChannelLedger(settings.blockStores.apply(ordererNode.name() + "/" + channelId)),
+                    new ChannelLedger(opened(settings.blockStores.apply(ordererNode.name() + "/" + channelId))),
                     X509Identity.of(settings.ordererMspId, ordererNode.signing().certificate()),
                     Signers.newPrivateKeySigner(ordererNode.signing().key()), settings.consenter,
                     scheduler, settings.clock, signatures);
             closeables.add(channel::halt);
             ordererService.addChannel(channel);
+            // Block 0 as the orderer holds it: the one just made, or the stored one when resuming.
+            genesisBlocks.put(channelId, channel.ledger().block(0));
         }
         for (Peer peer : peers) {
             for (String channelId : settings.channels) {
                 String store = peer.name() + "/" + channelId;
-                BlockStore blocks = settings.blockStores.apply(store);
-                peer.node.join(genesisBlocks.get(channelId), blocks, settings.stateStores.apply(store),
+                BlockStore blocks = opened(settings.blockStores.apply(store));
+                peer.node.join(genesisBlocks.get(channelId), blocks, opened(settings.stateStores.apply(store)),
                         settings.chaincodes.get(channelId));
             }
         }
     }
 
-    private int port(int offset) {
+    /** A store the network opened: it is closed with the network, after the nodes have stopped. */
+    private <T extends AutoCloseable> T opened(T store) {
+        closeables.add(0, store);
+        return store;
+    }
+
+    /** A node's port: the one it had when resuming, else {@code basePort + offset}, or 0 for any free one. */
+    private int port(String node, int offset) {
+        if (manifest != null) {
+            Integer port = manifest.ports().get(node);
+            if (port == null) {
+                throw new IllegalStateException(settings.directory.resolve(NetworkManifest.FILE) + " has no port for "
+                        + node);
+            }
+            return port;
+        }
         return settings.basePort == 0 ? 0 : settings.basePort + offset;
+    }
+
+    /**
+     * After the nodes have started in a directory: the crypto material and profiles, then the
+     * manifest that makes the directory resumable.
+     */
+    private void writeDirectory() {
+        writeTo(settings.directory);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put(orderer.name(), orderer.port);
+        for (Peer peer : peers) {
+            ports.put(peer.name(), Integer.parseInt(peer.endpoint().substring(peer.endpoint().lastIndexOf(':') + 1)));
+        }
+        settings.shape(ports).write(settings.directory);
+    }
+
+    /** Whether the network started again from the ledgers and crypto material in its {@linkplain Builder#directory directory}. */
+    public boolean resumed() {
+        return manifest != null;
     }
 
     private List<X509Certificate> allTlsRoots() {
@@ -534,6 +607,9 @@ public final class ReferenceNetwork implements AutoCloseable {
         private int basePort;
         private boolean clientAuthRequired;
         private Clock clock = Clock.systemUTC();
+        private Path directory;
+        /** The shape settings given explicitly; a resumed network takes the others from its directory. */
+        private final Set<String> shapeGiven = new java.util.HashSet<>();
         private Function<String, BlockStore> blockStores = name -> new InMemoryBlockStore();
         private Function<String, StateStore> stateStores = name -> new InMemoryStateStore();
 
@@ -554,12 +630,14 @@ public final class ReferenceNetwork implements AutoCloseable {
                     throw new IllegalArgumentException("organization " + id + " is listed twice");
                 }
             }
+            shapeGiven.add("organizations");
             return this;
         }
 
         /** The orderer organisation's MSP id (default {@code OrdererMSP}). */
         public Builder ordererOrganization(String mspId) {
             this.ordererMspId = Objects.requireNonNull(mspId, "mspId");
+            shapeGiven.add("ordererOrganization");
             return this;
         }
 
@@ -568,6 +646,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                 throw new IllegalArgumentException("peersPerOrganization must be 1..10, got " + count);
             }
             this.peersPerOrganization = count;
+            shapeGiven.add("peersPerOrganization");
             return this;
         }
 
@@ -577,6 +656,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                 throw new IllegalArgumentException("at least one user is needed");
             }
             this.users = List.of(names);
+            shapeGiven.add("users");
             return this;
         }
 
@@ -593,6 +673,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                 }
                 channels.add(name);
             }
+            shapeGiven.add("channels");
             return this;
         }
 
@@ -677,6 +758,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         /** Require clients to present a TLS certificate from one of the network's TLS CAs (mutual TLS). */
         public Builder clientAuthRequired(boolean required) {
             this.clientAuthRequired = required;
+            shapeGiven.add("clientAuthRequired");
             return this;
         }
 
@@ -684,6 +766,64 @@ public final class ReferenceNetwork implements AutoCloseable {
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
+        }
+
+        /**
+         * Keeps the network in a directory and resumes it from there. The first start generates
+         * the crypto material and writes it there (cryptogen's layout under {@code organizations/},
+         * with the connection profiles, as {@link ReferenceNetwork#writeTo} does), keeps every
+         * node's ledgers under {@code ledgers/<node>/<channel>/} (blocks in append-only files forced
+         * to disk before a block is acknowledged, a peer's world state in {@code state.mv.db}), and
+         * records the network's shape and ports in {@value NetworkManifest#FILE}. A later start
+         * with the same directory reads all of it back and resumes at the stored heights on the same
+         * ports. Its shape is the stored one: organisations, orderer organisation, peers per
+         * organisation, users, channels and client authentication left unset are taken from the
+         * directory, and any given must equal the stored ones, as must the chaincode names (the
+         * channel configs come from the ledgers, so batch settings, capabilities and ports given
+         * then are not used). The default keeps everything in
+         * memory. Replaces {@link #blockStores} and {@link #stateStores}.
+         */
+        public Builder directory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            Path ledgers = directory.resolve(LEDGERS);
+            this.blockStores = name -> FileBlockStore.open(ledgers.resolve(name).resolve("blocks"));
+            this.stateStores = name -> MvStoreStateStore.open(ledgers.resolve(name).resolve("state.mv.db"));
+            return this;
+        }
+
+        /** Takes the stored shape for each shape setting that was not given. */
+        private void adopt(NetworkManifest stored) {
+            if (!shapeGiven.contains("organizations")) {
+                organizations.clear();
+                organizations.addAll(stored.organizations());
+            }
+            if (!shapeGiven.contains("ordererOrganization")) {
+                ordererMspId = stored.ordererOrganization();
+            }
+            if (!shapeGiven.contains("peersPerOrganization")) {
+                peersPerOrganization = stored.peersPerOrganization();
+            }
+            if (!shapeGiven.contains("users")) {
+                users = stored.users();
+            }
+            if (!shapeGiven.contains("channels")) {
+                channels.clear();
+                channels.addAll(stored.channels());
+                chaincodes.clear();
+                for (String channel : channels) {
+                    chaincodes.put(channel, List.copyOf(chaincodeSpecs));
+                }
+            }
+            if (!shapeGiven.contains("clientAuthRequired")) {
+                clientAuthRequired = stored.clientAuthRequired();
+            }
+        }
+
+        /** The network's shape as these settings describe it, with the nodes' ports. */
+        private NetworkManifest shape(Map<String, Integer> ports) {
+            return new NetworkManifest(List.copyOf(organizations), ordererMspId, peersPerOrganization, users,
+                    List.copyOf(channels), chaincodeSpecs.stream().map(ChaincodeDefinition::name).toList(),
+                    clientAuthRequired, host, ports);
         }
 
         /** Where nodes keep blocks; called once per node and channel with {@code "<node>/<channel>"}. */
@@ -715,6 +855,9 @@ public final class ReferenceNetwork implements AutoCloseable {
             ReferenceNetwork network = new ReferenceNetwork(this);
             try {
                 network.startNodes();
+                if (directory != null) {
+                    network.writeDirectory();
+                }
             } catch (RuntimeException e) {
                 network.close();
                 throw e;

@@ -63,6 +63,49 @@ public final class NetworkFiles {
         return profiles;
     }
 
+    /**
+     * Reads back an organisation that {@link #write} wrote under {@code directory}: its CAs with
+     * their keys, and the named nodes and users with their signing and TLS certificates and keys.
+     *
+     * @param nodes node host names in order ({@code peer0.org1.example.com})
+     * @param users user names in order, Admin first ({@code Admin@org1.example.com})
+     * @throws UncheckedIOException if a file is missing or unreadable, naming it
+     */
+    public static OrganizationCrypto readOrganization(Path directory, String mspId, String domain, boolean orderer,
+            List<String> nodes, List<String> users) {
+        Path base = directory.resolve("organizations").resolve(orderer ? "ordererOrganizations" : "peerOrganizations")
+                .resolve(domain);
+        Issued ca = issued(base.resolve("ca").resolve("ca." + domain + "-cert.pem"), base.resolve("ca").resolve("priv_sk"));
+        Issued tlsCa = issued(base.resolve("tlsca").resolve("tlsca." + domain + "-cert.pem"),
+                base.resolve("tlsca").resolve("priv_sk"));
+        Map<String, OrganizationCrypto.Member> nodeMembers = new LinkedHashMap<>();
+        for (String node : nodes) {
+            nodeMembers.put(node, member(base.resolve(orderer ? "orderers" : "peers").resolve(node), node, "server"));
+        }
+        Map<String, OrganizationCrypto.Member> userMembers = new LinkedHashMap<>();
+        for (String user : users) {
+            userMembers.put(user, member(base.resolve("users").resolve(user), user, "client"));
+        }
+        return new OrganizationCrypto(mspId, domain, orderer, ca, tlsCa, nodeMembers, userMembers);
+    }
+
+    private static OrganizationCrypto.Member member(Path dir, String name, String tlsName) {
+        Path msp = dir.resolve("msp");
+        return new OrganizationCrypto.Member(name,
+                issued(msp.resolve("signcerts").resolve(name + "-cert.pem"), msp.resolve("keystore").resolve("priv_sk")),
+                issued(dir.resolve("tls").resolve(tlsName + ".crt"), dir.resolve("tls").resolve(tlsName + ".key")));
+    }
+
+    private static Issued issued(Path certificate, Path key) {
+        for (Path file : List.of(certificate, key)) {
+            if (!Files.isRegularFile(file)) {
+                throw new UncheckedIOException(new IOException("the network's crypto material is incomplete: " + file
+                        + " is missing"));
+            }
+        }
+        return new Issued(Credentials.readCertificate(certificate), Credentials.readPrivateKey(key));
+    }
+
     private static void writeOrganization(Path base, OrganizationCrypto org, String nodesDir, String tlsName)
             throws IOException {
         String caFile = "ca." + org.domain() + "-cert.pem";
