@@ -76,6 +76,10 @@ final class NetworkCommand implements Runnable {
         @Option(names = "--client-auth", description = "Require client TLS certificates (mutual TLS).")
         boolean clientAuth;
 
+        @Option(names = "--fresh", description = "Remove the network kept in DIR (its ledgers, crypto material and "
+                + "profiles) and start a new one. Without it, a DIR that holds a network resumes it.")
+        boolean fresh;
+
         @Override
         public Integer call() throws Exception {
             check(organizations >= 1 && organizations <= 20, "--orgs must be between 1 and 20, got " + organizations);
@@ -96,17 +100,31 @@ final class NetworkCommand implements Runnable {
                 mspIds.add("Org" + i + "MSP");
             }
             PrintWriter out = spec.commandLine().getOut();
-            ReferenceNetwork network = ReferenceNetwork.builder()
-                    .organizations(mspIds.toArray(String[]::new))
-                    .peersPerOrganization(peersPerOrganization)
-                    .channels(channel)
+            if (fresh) {
+                removeNetwork(out);
+            }
+            ReferenceNetwork.Builder builder = ReferenceNetwork.builder()
+                    .directory(directory)
                     .chaincode("basic", new AssetTransferChaincode())
                     .chaincode("events", AssetTransferChaincode.withEvents())
                     .batchSize(batchSize, 99 * 1024 * 1024, 512 * 1024) // Fabric's default byte limits
                     .batchTimeout(batchTimeout)
-                    .basePort(basePort)
-                    .clientAuthRequired(clientAuth)
-                    .start();
+                    .basePort(basePort);
+            // The shape only when given: a network resumed from --dir keeps its own otherwise.
+            CommandLine.ParseResult given = spec.commandLine().getParseResult();
+            if (given.hasMatchedOption("--orgs")) {
+                builder.organizations(mspIds.toArray(String[]::new));
+            }
+            if (given.hasMatchedOption("--peers-per-org")) {
+                builder.peersPerOrganization(peersPerOrganization);
+            }
+            if (given.hasMatchedOption("--channel")) {
+                builder.channels(channel);
+            }
+            if (given.hasMatchedOption("--client-auth")) {
+                builder.clientAuthRequired(clientAuth);
+            }
+            ReferenceNetwork network = builder.start();
             Map<String, Path> profiles;
             try {
                 profiles = network.writeTo(directory);
@@ -160,8 +178,36 @@ final class NetworkCommand implements Runnable {
             return file == null || file.isEmpty() ? kind : kind + " (" + file + ")";
         }
 
+        /** --fresh: removes what a network wrote into DIR, and nothing else. */
+        private void removeNetwork(PrintWriter out) throws IOException {
+            List<Path> ours = List.of(directory.resolve("weft-network.yaml"), directory.resolve("ledgers"),
+                    directory.resolve("organizations"));
+            boolean removed = false;
+            for (Path path : ours) {
+                if (Files.exists(path)) {
+                    try (java.util.stream.Stream<Path> files = Files.walk(path)) {
+                        for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(file);
+                        }
+                    }
+                    removed = true;
+                }
+            }
+            if (removed) {
+                out.printf("--fresh: removed the network kept in %s (ledgers, crypto material, profiles)%n", directory);
+            }
+        }
+
         private void describe(PrintWriter out, ReferenceNetwork network, Map<String, Path> profiles) {
-            out.printf("Reference network on channel %s%n", channel);
+            String channel = network.channel();
+            long height = network.orderer().height(channel);
+            if (network.resumed()) {
+                out.printf("Resumed the reference network kept in %s: channel %s at block %d%n", directory, channel,
+                        height - 1);
+            } else {
+                out.printf("Reference network on channel %s, kept in %s (start it again with the same --dir to "
+                        + "resume it)%n", channel, directory);
+            }
             out.printf("  %-9s %-28s %s%n", "orderer", network.orderer().name(), network.orderer().endpoint());
             for (ReferenceNetwork.Peer peer : network.peers()) {
                 out.printf("  %-9s %-28s %s  (%s)%n", "peer", peer.name(), peer.endpoint(), peer.mspId());
@@ -169,7 +215,7 @@ final class NetworkCommand implements Runnable {
             profiles.forEach((msp, path) -> out.printf("  %-9s %-28s %s%n", "profile", msp, path));
             out.printf("  %-9s basic (asset-transfer-basic), events (asset-transfer-events); policy MAJORITY "
                     + "Endorsement%n", "chaincode");
-            if (clientAuth) {
+            if (network.clientAuthRequired()) {
                 out.println("  mutual TLS: clients must present a TLS certificate (--tls-cert, --tls-key)");
             }
             ReferenceNetwork.User user = network.user("Org1MSP");
