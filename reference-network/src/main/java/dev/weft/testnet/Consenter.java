@@ -10,8 +10,14 @@ public interface Consenter {
     /** The {@code ConsensusType.type} this consenter implements, written into the channel config. */
     String type();
 
-    /** Creates the chain of one channel; called once per channel when the orderer starts. */
-    Chain handleChain(ConsenterSupport support);
+    /**
+     * Creates the chain of one channel; called once per channel when the orderer starts.
+     *
+     * @param lastConsenterMetadata the consenter metadata the last block of the channel's ledger
+     *     carries (in its {@code SIGNATURES} slot's {@code OrdererBlockMetadata}), so that a chain
+     *     resumes where it stopped; empty for a new chain
+     */
+    Chain handleChain(ConsenterSupport support, byte[] lastConsenterMetadata);
 
     /** Solo ordering: one orderer, messages ordered as they arrive, on one thread per channel. */
     static Consenter solo() {
@@ -22,7 +28,7 @@ public interface Consenter {
             }
 
             @Override
-            public Chain handleChain(ConsenterSupport support) {
+            public Chain handleChain(ConsenterSupport support, byte[] lastConsenterMetadata) {
                 return new SoloChain(support);
             }
 

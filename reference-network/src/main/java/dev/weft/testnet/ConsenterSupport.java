@@ -2,7 +2,9 @@ package dev.weft.testnet;
 
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.Scheduler;
+import dev.weft.core.X509Identity;
 import java.util.List;
+import java.util.Optional;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
 
@@ -34,11 +36,16 @@ public interface ConsenterSupport {
      */
     void revalidate(Envelope envelope);
 
-    /** Creates the next block for a batch (number, previous hash, data hash); does not write it. */
+    /**
+     * Creates the next block for a batch (number, previous hash, data hash) after the last block
+     * created or written; does not write it.
+     */
     Block createNextBlock(List<Envelope> batch);
 
     /**
-     * Signs and appends a block of normal transactions.
+     * Signs and appends a block of normal transactions: one this orderer created, or (in a
+     * cluster) one another orderer created, with the same number, data and previous hash on every
+     * orderer; each signs its own copy.
      *
      * @param consenterMetadata the consenter's own metadata for this block (empty for solo)
      */
@@ -49,4 +56,13 @@ public interface ConsenterSupport {
 
     /** The number of blocks written on the channel. */
     long height();
+
+    /** A written block by number, or empty if there is none (yet). */
+    Optional<Block> block(long number);
+
+    /** The orderer's identity, which signs the blocks it writes. */
+    X509Identity identity();
+
+    /** Signs a message with the orderer's key (Fabric's {@code crypto.LocalSigner}). */
+    byte[] sign(byte[] message);
 }

@@ -88,7 +88,7 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
         this.channelId = config.channelId();
         Capabilities.requireForOrderer(config);
         this.cutter = new DefaultBlockCutter(() -> config.batchSize().orElseThrow());
-        this.chain = consenter.handleChain(this);
+        this.chain = consenter.handleChain(this, consenterMetadataOf(last));
         chain.start();
     }
 
@@ -205,7 +205,39 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
     }
 
     @Override
+    public Optional<Block> block(long number) {
+        return number >= 0 && number < ledger.height() ? Optional.of(ledger.block(number)) : Optional.empty();
+    }
+
+    @Override
+    public X509Identity identity() {
+        return identity;
+    }
+
+    @Override
+    public byte[] sign(byte[] message) {
+        return signer.sign(message);
+    }
+
+    /** The consenter metadata in a block's SIGNATURES slot, or empty (the genesis block has none). */
+    static byte[] consenterMetadataOf(Block block) {
+        if (block.getMetadata().getMetadataCount() == 0) {
+            return new byte[0];
+        }
+        try {
+            Metadata signatures = Metadata.parseFrom(block.getMetadata().getMetadata(0));
+            return Metadata.parseFrom(OrdererBlockMetadata.parseFrom(signatures.getValue()).getConsenterMetadata())
+                    .getValue().toByteArray();
+        } catch (InvalidProtocolBufferException e) {
+            return new byte[0];
+        }
+    }
+
+    @Override
     public void writeBlock(Block block, byte[] consenterMetadata) {
+        synchronized (this) {
+            lastHeader = block.getHeader(); // a block another orderer of a cluster created
+        }
         ledger.append(sign(block, consenterMetadata));
         log.debug("channel {}: wrote block {} with {} transactions", channelId, block.getHeader().getNumber(),
                 block.getData().getDataCount());
@@ -217,6 +249,7 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
         Capabilities.requireForOrderer(next);
         synchronized (this) {
             lastConfigIndex = block.getHeader().getNumber();
+            lastHeader = block.getHeader();
         }
         ledger.append(sign(block, consenterMetadata));
         config = next;

@@ -805,6 +805,21 @@ class SoloChainTest {
             return writes.size();
         }
 
+        @Override
+        public java.util.Optional<Block> block(long number) {
+            return java.util.Optional.empty(); // the fake keeps what was written, not the blocks
+        }
+
+        @Override
+        public dev.weft.core.X509Identity identity() {
+            throw new AssertionError("the solo chain does not sign");
+        }
+
+        @Override
+        public byte[] sign(byte[] message) {
+            throw new AssertionError("the solo chain does not sign");
+        }
+
         private static List<Envelope> envelopes(Block block) {
             List<Envelope> envelopes = new ArrayList<>();
             for (ByteString bytes : block.getData().getDataList()) {
