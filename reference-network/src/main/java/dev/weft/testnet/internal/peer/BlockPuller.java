@@ -10,6 +10,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls a channel's blocks from the orderer, as a Fabric peer's deliver client does: a signed
+ * Pulls a channel's blocks from an orderer, as a Fabric peer's deliver client does (moving to the
+ * next orderer of the list when a stream fails): a signed
  * seek from the ledger height, forever, one block requested at a time (each is committed before
  * the next is asked for), and a reconnect with growing back-off whenever the stream ends. When
  * the orderer requires client certificates, the seek is bound to the TLS session by the hash of
@@ -46,7 +48,9 @@ public final class BlockPuller implements AutoCloseable {
 
     private final String peer;
     private final String channelId;
-    private final Channel orderer;
+    /** The orderers to pull from: the current one until its stream fails, then the next. */
+    private final List<? extends Channel> orderers;
+    private volatile int current;
     private final X509Identity identity;
     private final Signer signer;
     private final byte[] tlsCertHash;
@@ -67,12 +71,16 @@ public final class BlockPuller implements AutoCloseable {
      *     ({@link dev.weft.core.EndpointConfig#clientCertificateHash()}); empty without mutual TLS
      * @param sink commits a block; throwing stops the puller (the channel cannot go on)
      */
-    public BlockPuller(String peer, String channelId, Channel orderer, X509Identity identity, Signer signer,
+    public BlockPuller(String peer, String channelId, List<? extends Channel> orderers, X509Identity identity,
+            Signer signer,
             byte[] tlsCertHash, LongSupplier height, Consumer<Block> sink, Scheduler scheduler,
             Clock clock) {
         this.peer = peer;
         this.channelId = channelId;
-        this.orderer = orderer;
+        if (orderers.isEmpty()) {
+            throw new IllegalArgumentException("a block puller needs at least one orderer");
+        }
+        this.orderers = List.copyOf(orderers);
         this.identity = identity;
         this.signer = signer;
         this.tlsCertHash = tlsCertHash.clone();
@@ -103,6 +111,7 @@ public final class BlockPuller implements AutoCloseable {
             request.tlsCertHash(tlsCertHash);
         }
         Envelope seek = request.build().sign(signer);
+        Channel orderer = orderers.get(current);
         AtomicBroadcastGrpc.newStub(orderer).deliver(new ClientResponseObserver<Envelope, DeliverResponse>() {
             private ClientCallStreamObserver<Envelope> stream;
 
@@ -134,7 +143,7 @@ public final class BlockPuller implements AutoCloseable {
                         }
                     });
                 } else {
-                    refused(response.getStatus(), from);
+                    refused(response.getStatus(), from, orderer);
                     stream.request(1);
                 }
             }
@@ -142,7 +151,10 @@ public final class BlockPuller implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 if (!closed) {
-                    log.debug("channel {}: deliver stream from orderer failed: {}", channelId, t.toString());
+                    log.debug("channel {}: deliver stream from orderer {} failed: {}", channelId, orderer.authority(),
+                            t.toString());
+                    // The orderer may be down: ask the next one (all orderers hold the same blocks).
+                    current = (current + 1) % orderers.size();
                     retry();
                 }
             }
@@ -155,7 +167,7 @@ public final class BlockPuller implements AutoCloseable {
     }
 
     /** The orderer answered the seek with a status: the stream ends and the puller will retry. */
-    private void refused(Status status, long from) {
+    private void refused(Status status, long from, Channel orderer) {
         if (lastRefusal.getAndSet(status) != status) {
             log.warn("{} on channel {}: orderer {} refused to deliver blocks from {} with {}; retrying with back-off "
                     + "(the orderer's log says why; repeats are logged at DEBUG)", peer, channelId,

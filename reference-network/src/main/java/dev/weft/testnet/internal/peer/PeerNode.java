@@ -85,7 +85,7 @@ public final class PeerNode {
     private final ForkJoinPool validators;
     private final Map<String, PeerChannel> channels = new LinkedHashMap<>();
     private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
-    private ManagedChannel ordererChannel;
+    private List<ManagedChannel> ordererChannels = List.of();
     private Server server;
     private int port;
 
@@ -192,37 +192,42 @@ public final class PeerNode {
     /** Stops the node for good and closes its connection to the orderer. */
     public synchronized void shutdown() {
         stop();
-        if (ordererChannel != null) {
-            ordererChannel.shutdownNow();
+        for (ManagedChannel channel : ordererChannels) {
+            channel.shutdownNow();
+        }
+        for (ManagedChannel channel : ordererChannels) {
             try {
-                ordererChannel.awaitTermination(5, TimeUnit.SECONDS);
+                channel.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            ordererChannel = null;
         }
+        ordererChannels = List.of();
     }
 
     private void pull(PeerChannel channel) {
-        EndpointConfig endpoint = ordererEndpoint();
-        if (ordererChannel == null) {
-            ordererChannel = GrpcChannels.create(endpoint);
+        List<EndpointConfig> endpoints = ordererEndpoints();
+        if (ordererChannels.isEmpty()) {
+            ordererChannels = endpoints.stream().map(GrpcChannels::create).toList();
         }
         BlockCommitter committer = new BlockCommitter(channel, validators);
-        BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannel, settings.identity(),
-                settings.signer(), endpoint.clientCertificateHash(), () -> channel.ledger().height(), committer::commit,
+        BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannels, settings.identity(),
+                settings.signer(), endpoints.get(0).clientCertificateHash(), () -> channel.ledger().height(),
+                committer::commit,
                 scheduler, settings.clock());
         pullers.put(channel.channelId(), puller);
         puller.start();
     }
 
-    /** The orderer to pull from, with this node's TLS client certificate when the orderers require one. */
-    private EndpointConfig ordererEndpoint() {
-        EndpointConfig.Builder endpoint = settings.orderers().get(0).toBuilder();
-        if (settings.clientAuthRequired()) {
-            endpoint.clientCertificate(List.of(settings.tls().certificate()), settings.tls().key());
-        }
-        return endpoint.build();
+    /** The orderers to pull from, with this node's TLS client certificate when the orderers require one. */
+    private List<EndpointConfig> ordererEndpoints() {
+        return settings.orderers().stream().map(orderer -> {
+            EndpointConfig.Builder endpoint = orderer.toBuilder();
+            if (settings.clientAuthRequired()) {
+                endpoint.clientCertificate(List.of(settings.tls().certificate()), settings.tls().key());
+            }
+            return endpoint.build();
+        }).toList();
     }
 
     @Override

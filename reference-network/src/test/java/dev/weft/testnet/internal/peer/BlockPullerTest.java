@@ -104,7 +104,7 @@ class BlockPullerTest {
     }
 
     private BlockPuller puller(String channelId, byte[] tlsCertHash) {
-        puller = new BlockPuller("peer0.org1.example.com", channelId, channel, CommitFixture.PEER1.identity(),
+        puller = new BlockPuller("peer0.org1.example.com", channelId, List.of(channel), CommitFixture.PEER1.identity(),
                 CommitFixture.PEER1.signer(), tlsCertHash, () -> 1, block -> { }, scheduler, Clock.systemUTC());
         return puller;
     }
