@@ -23,9 +23,16 @@ import dev.weft.testnet.internal.ledger.InMemoryStateStore;
 import dev.weft.testnet.internal.ledger.MvStoreStateStore;
 import dev.weft.testnet.internal.orderer.OrdererChannel;
 import dev.weft.testnet.internal.orderer.OrdererService;
+import dev.weft.testnet.internal.orderer.raft.RaftChain;
+import dev.weft.testnet.internal.orderer.raft.RaftConsenter;
 import dev.weft.testnet.internal.peer.ChaincodeDefinition;
 import dev.weft.testnet.internal.peer.PeerNode;
 import io.grpc.Server;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.RaftPeer;
+import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
+import org.hyperledger.fabric.protos.orderer.etcdraft.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -96,7 +103,11 @@ public final class ReferenceNetwork implements AutoCloseable {
     private final VerifiedSignatures signatures = new VerifiedSignatures();
     private final Map<String, Block> genesisBlocks = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private Orderer orderer;
+    private final List<Orderer> orderers = new ArrayList<>();
+    /** Each Raft group member's port, by {@code <orderer>/raft/<channel>}. */
+    private final Map<String, Integer> raftPorts = new LinkedHashMap<>();
+    /** Where Raft logs go when the network has no directory: a temporary one, removed on close. */
+    private Path raftRoot;
     private final List<Peer> peers = new ArrayList<>();
     private volatile boolean closed;
 
@@ -121,7 +132,7 @@ public final class ReferenceNetwork implements AutoCloseable {
             }
             String domain = CryptoGenerator.domainFor(settings.ordererMspId, true);
             this.ordererOrganization = NetworkFiles.readOrganization(settings.directory, settings.ordererMspId, domain,
-                    true, List.of("orderer." + domain), List.of("Admin@" + domain));
+                    true, CryptoGenerator.ordererNames(domain, settings.ordererCount), List.of("Admin@" + domain));
         } else {
             if (settings.directory != null && Files.exists(settings.directory.resolve(LEDGERS))) {
                 throw new IllegalStateException(settings.directory + " holds ledgers but no " + NetworkManifest.FILE
@@ -133,7 +144,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                 peerOrganizations.put(mspId, crypto.peerOrganization(mspId, settings.peersPerOrganization,
                         settings.users));
             }
-            this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId);
+            this.ordererOrganization = crypto.ordererOrganization(settings.ordererMspId, settings.ordererCount);
         }
         this.executor = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                 threads("weft-net"));
@@ -147,23 +158,33 @@ public final class ReferenceNetwork implements AutoCloseable {
     }
 
     private void startNodes() {
-        OrganizationCrypto.Member ordererNode = ordererOrganization.nodes().values().iterator().next();
-        OrdererService ordererService = new OrdererService(executor, settings.clock, settings.clientAuthRequired);
-        Server ordererServer = GrpcServers.start(settings.host, port(ordererNode.name(), 0), ordererNode.tls(),
-                allTlsRoots(),
-                settings.clientAuthRequired, executor, List.of(ordererService.bindService()));
-        closeables.add(() -> GrpcServers.stop(ordererServer));
-        this.orderer = new Orderer(ordererNode.name(), settings.ordererMspId, settings.host, ordererServer.getPort(),
-                ordererOrganization.tlsCa().certificate(), ordererService);
+        int index = 0;
+        for (OrganizationCrypto.Member member : ordererOrganization.nodes().values()) {
+            OrdererNode node = new OrdererNode(member);
+            node.listen(port(member.name(), index++));
+            closeables.add(node::stop);
+            orderers.add(new Orderer(member.name(), settings.ordererMspId, settings.host, node,
+                    ordererOrganization.tlsCa().certificate()));
+        }
+        if (settings.usesRaft()) {
+            int k = 0;
+            for (String channelId : settings.channels) {
+                for (Orderer orderer : orderers) {
+                    String key = orderer.name() + "/raft/" + channelId;
+                    raftPorts.put(key, manifest != null ? requiredPort(key)
+                            : settings.basePort == 0 ? GrpcServers.freePort(settings.host) : settings.basePort + 500 + k);
+                    k++;
+                }
+            }
+        }
+        List<EndpointConfig> ordererEndpoints = orderers.stream().map(Orderer::endpointConfig).toList();
 
-        int index = 1;
         for (OrganizationCrypto org : peerOrganizations.values()) {
             for (OrganizationCrypto.Member member : org.nodes().values()) {
                 PeerNode node = new PeerNode(new PeerNode.Settings(member.name(),
                         X509Identity.of(org.mspId(), member.signing().certificate()),
                         Signers.newPrivateKeySigner(member.signing().key()), member.tls(), allTlsRoots(),
-                        settings.clientAuthRequired, settings.host, port(member.name(), index++),
-                        List.of(orderer.endpointConfig()),
+                        settings.clientAuthRequired, settings.host, port(member.name(), index++), ordererEndpoints,
                         settings.clock, signatures), executor, scheduler, validators);
                 // Listening before the channels exist: the genesis blocks name the peers' endpoints as anchors.
                 node.start();
@@ -173,15 +194,11 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         for (String channelId : settings.channels) {
             Block genesis = GenesisBlocks.genesisBlock(channelDefinition(channelId), settings.clock.instant());
-            OrdererChannel channel = new OrdererChannel(genesis,
-                    new ChannelLedger(opened(settings.blockStores.apply(ordererNode.name() + "/" + channelId))),
-                    X509Identity.of(settings.ordererMspId, ordererNode.signing().certificate()),
-                    Signers.newPrivateKeySigner(ordererNode.signing().key()), settings.consenter,
-                    scheduler, settings.clock, signatures);
-            closeables.add(channel::halt);
-            ordererService.addChannel(channel);
-            // Block 0 as the orderer holds it: the one just made, or the stored one when resuming.
-            genesisBlocks.put(channelId, channel.ledger().block(0));
+            for (Orderer orderer : orderers) {
+                orderer.node.open(channelId, genesis);
+            }
+            // Block 0 as the orderers hold it: the one just made, or the stored one when resuming.
+            genesisBlocks.put(channelId, orderers.get(0).node.channels.get(channelId).ledger().block(0));
         }
         for (Peer peer : peers) {
             for (String channelId : settings.channels) {
@@ -189,6 +206,117 @@ public final class ReferenceNetwork implements AutoCloseable {
                 BlockStore blocks = opened(settings.blockStores.apply(store));
                 peer.node.join(genesisBlocks.get(channelId), blocks, opened(settings.stateStores.apply(store)),
                         settings.chaincodes.get(channelId));
+            }
+        }
+    }
+
+    /** A port the manifest of a resumed network must have. */
+    private int requiredPort(String key) {
+        Integer port = manifest.ports().get(key);
+        if (port == null) {
+            throw new IllegalStateException(settings.directory.resolve(NetworkManifest.FILE) + " has no port for " + key);
+        }
+        return port;
+    }
+
+    /** How an orderer orders: its own Raft consenter in a Raft network, else the configured one. */
+    private Consenter consenterFor(OrganizationCrypto.Member member) {
+        if (!settings.usesRaft()) {
+            return settings.consenter;
+        }
+        GrpcTlsConfig tls = new GrpcTlsConfig(member.tls().key(), member.tls().certificate(),
+                List.of(ordererOrganization.tlsCa().certificate()), true);
+        return new RaftConsenter(channelId -> {
+            List<RaftPeer> members = new ArrayList<>();
+            for (Orderer orderer : orderers) {
+                members.add(RaftPeer.newBuilder().setId(orderer.name())
+                        .setAddress(settings.host + ":" + raftPorts.get(orderer.name() + "/raft/" + channelId)).build());
+            }
+            return new RaftChain.Settings(member.name(), members, raftStorage(member.name(), channelId), tls);
+        });
+    }
+
+    private synchronized Path raftStorage(String orderer, String channelId) {
+        if (settings.directory != null) {
+            return settings.directory.resolve(LEDGERS).resolve(orderer).resolve(channelId).resolve("raft");
+        }
+        if (raftRoot == null) {
+            try {
+                raftRoot = Files.createTempDirectory("weft-raft-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a directory for the Raft logs: " + e.getMessage(),
+                        e);
+            }
+            Path root = raftRoot;
+            closeables.add(0, () -> deleteRecursively(root));
+        }
+        return raftRoot.resolve(orderer).resolve(channelId);
+    }
+
+    private static void deleteRecursively(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /**
+     * One orderer's server, Broadcast/Deliver service and channels. It can stop (its chains
+     * halted, its port closed) and start again on the same port over the same ledgers.
+     */
+    private final class OrdererNode {
+        final OrganizationCrypto.Member member;
+        final OrdererService service = new OrdererService(executor, settings.clock, settings.clientAuthRequired);
+        final Map<String, ChannelLedger> ledgers = new ConcurrentHashMap<>();
+        final Map<String, OrdererChannel> channels = new ConcurrentHashMap<>();
+        private Server server;
+        private int port;
+
+        OrdererNode(OrganizationCrypto.Member member) {
+            this.member = member;
+        }
+
+        synchronized void listen(int wanted) {
+            server = GrpcServers.start(settings.host, wanted, member.tls(), allTlsRoots(), settings.clientAuthRequired,
+                    executor, List.of(service.bindService()));
+            port = server.getPort();
+        }
+
+        synchronized void open(String channelId, Block genesis) {
+            ChannelLedger ledger = ledgers.computeIfAbsent(channelId, c -> new ChannelLedger(
+                    opened(settings.blockStores.apply(member.name() + "/" + c))));
+            OrdererChannel channel = new OrdererChannel(genesis, ledger,
+                    X509Identity.of(settings.ordererMspId, member.signing().certificate()),
+                    Signers.newPrivateKeySigner(member.signing().key()), consenterFor(member), scheduler,
+                    settings.clock, signatures);
+            channels.put(channelId, channel);
+            service.addChannel(channel);
+        }
+
+        synchronized boolean isRunning() {
+            return server != null;
+        }
+
+        synchronized void stop() {
+            if (server == null) {
+                return;
+            }
+            channels.values().forEach(OrdererChannel::halt);
+            GrpcServers.stop(server);
+            server = null;
+        }
+
+        synchronized void start() {
+            if (server != null) {
+                return;
+            }
+            listen(port);
+            for (String channelId : settings.channels) {
+                open(channelId, genesisBlocks.get(channelId));
             }
         }
     }
@@ -202,12 +330,7 @@ public final class ReferenceNetwork implements AutoCloseable {
     /** A node's port: the one it had when resuming, else {@code basePort + offset}, or 0 for any free one. */
     private int port(String node, int offset) {
         if (manifest != null) {
-            Integer port = manifest.ports().get(node);
-            if (port == null) {
-                throw new IllegalStateException(settings.directory.resolve(NetworkManifest.FILE) + " has no port for "
-                        + node);
-            }
-            return port;
+            return requiredPort(node);
         }
         return settings.basePort == 0 ? 0 : settings.basePort + offset;
     }
@@ -219,7 +342,10 @@ public final class ReferenceNetwork implements AutoCloseable {
     private void writeDirectory() {
         writeTo(settings.directory);
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put(orderer.name(), orderer.port);
+        for (Orderer orderer : orderers) {
+            ports.put(orderer.name(), orderer.node.port);
+        }
+        ports.putAll(raftPorts);
         for (Peer peer : peers) {
             ports.put(peer.name(), Integer.parseInt(peer.endpoint().substring(peer.endpoint().lastIndexOf(':') + 1)));
         }
@@ -246,10 +372,31 @@ public final class ReferenceNetwork implements AutoCloseable {
         }
         return new GenesisBlocks.ChannelDefinition(channelId, orgs,
                 List.of(new GenesisBlocks.OrdererOrganization(settings.ordererMspId, ordererOrganization.mspConfig(),
-                        List.of(orderer.endpoint()))),
+                        orderers.stream().map(Orderer::endpoint).toList())),
                 settings.batchSize, settings.batchTimeout, settings.channelCapabilities,
-                settings.ordererCapabilities, settings.applicationCapabilities, settings.consenter.type(),
-                ByteString.EMPTY);
+                settings.ordererCapabilities, settings.applicationCapabilities,
+                settings.usesRaft() ? RaftConsenter.TYPE : settings.consenter.type(),
+                settings.usesRaft() ? raftConfigMetadata(channelId) : ByteString.EMPTY);
+    }
+
+    /**
+     * The Raft consenters of a channel as Fabric writes them into {@code ConsensusType.metadata}
+     * ({@code etcdraft.ConfigMetadata}: host, port and TLS certificates of each, and the options of
+     * Fabric's sample configtx.yaml), so that Fabric's tools read our configs. The port is the
+     * node's Raft port.
+     */
+    private ByteString raftConfigMetadata(String channelId) {
+        ConfigMetadata.Builder metadata = ConfigMetadata.newBuilder()
+                .setOptions(Options.newBuilder().setTickInterval("500ms").setElectionTick(10).setHeartbeatTick(1)
+                        .setMaxInflightBlocks(5).setSnapshotIntervalSize(16 * 1024 * 1024));
+        for (Orderer orderer : orderers) {
+            ByteString tls = ByteString.copyFromUtf8(dev.weft.core.Credentials.toPem(
+                    orderer.node.member.tls().certificate()));
+            metadata.addConsenters(org.hyperledger.fabric.protos.orderer.etcdraft.Consenter.newBuilder()
+                    .setHost(settings.host).setPort(raftPorts.get(orderer.name() + "/raft/" + channelId))
+                    .setClientTlsCert(tls).setServerTlsCert(tls));
+        }
+        return metadata.build().toByteString();
     }
 
     /** The channels, in the order they were configured; the first is the default. */
@@ -267,8 +414,14 @@ public final class ReferenceNetwork implements AutoCloseable {
         return List.copyOf(peerOrganizations.keySet());
     }
 
+    /** The first orderer ({@code orderer.example.com}). */
     public Orderer orderer() {
-        return orderer;
+        return orderers.get(0);
+    }
+
+    /** Every orderer, the first one first. */
+    public List<Orderer> orderers() {
+        return List.copyOf(orderers);
     }
 
     public List<Peer> peers() {
@@ -325,7 +478,7 @@ public final class ReferenceNetwork implements AutoCloseable {
     /** The current config of a channel. */
     public ChannelConfig channelConfig(String channelId) {
         genesisBlock(channelId);
-        return orderer.service.channel(channelId).orElseThrow().sharedConfig();
+        return orderers.get(0).node.service.channel(channelId).orElseThrow().sharedConfig();
     }
 
     /** Whether mutual TLS is required by the nodes. */
@@ -357,7 +510,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         List<NetworkDescription.Node> peerNodes = peers.stream().map(ReferenceNetwork::describe).toList();
         return new NetworkDescription(channels(), settings.clientAuthRequired, orgs,
                 List.of(NetworkDescription.Organization.of(ordererOrganization)), peerNodes,
-                List.of(describe(orderer)));
+                orderers.stream().map(ReferenceNetwork::describe).toList());
     }
 
     private static NetworkDescription.Node describe(Node node) {
@@ -443,22 +596,23 @@ public final class ReferenceNetwork implements AutoCloseable {
         }
     }
 
-    /** The orderer. */
+    /**
+     * An orderer. In a Raft network it can be stopped and started again (on the same ports, over
+     * the same ledgers and Raft log) to test leader failover and catch-up.
+     */
     public static final class Orderer implements Node {
         private final String name;
         private final String mspId;
         private final String host;
-        private final int port;
+        private final OrdererNode node;
         private final X509Certificate tlsRoot;
-        private final OrdererService service;
 
-        private Orderer(String name, String mspId, String host, int port, X509Certificate tlsRoot, OrdererService service) {
+        private Orderer(String name, String mspId, String host, OrdererNode node, X509Certificate tlsRoot) {
             this.name = name;
             this.mspId = mspId;
             this.host = host;
-            this.port = port;
+            this.node = node;
             this.tlsRoot = tlsRoot;
-            this.service = service;
         }
 
         @Override
@@ -473,7 +627,7 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         @Override
         public String endpoint() {
-            return host + ":" + port;
+            return host + ":" + node.port;
         }
 
         @Override
@@ -483,8 +637,40 @@ public final class ReferenceNetwork implements AutoCloseable {
 
         /** The number of blocks the orderer has written on a channel. */
         public long height(String channelId) {
-            return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
-                    .height();
+            return channel(channelId).height();
+        }
+
+        /** Whether this orderer leads the channel's Raft group (always true for a solo orderer). */
+        public boolean isLeader(String channelId) {
+            return !(channel(channelId).chain() instanceof RaftChain raft) || raft.isLeader();
+        }
+
+        /** Whether the orderer is listening. */
+        public boolean isRunning() {
+            return node.isRunning();
+        }
+
+        /** Stops the orderer as a crash would: its chains halt, its ports close; its ledgers are kept. */
+        public void stop() {
+            node.stop();
+        }
+
+        /** Listens again on the same ports and rejoins the channels' Raft groups, catching up. */
+        public void start() {
+            node.start();
+        }
+
+        private OrdererChannel channel(String channelId) {
+            OrdererChannel channel = node.channels.get(channelId);
+            if (channel == null) {
+                throw new IllegalArgumentException("no channel " + channelId);
+            }
+            return channel;
+        }
+
+        @Override
+        public String toString() {
+            return name + "@" + endpoint();
         }
     }
 
@@ -603,6 +789,9 @@ public final class ReferenceNetwork implements AutoCloseable {
         private Set<String> ordererCapabilities = Set.of("V2_0");
         private Set<String> applicationCapabilities = Set.of("V2_5");
         private Consenter consenter = Consenter.solo();
+        private boolean consenterGiven;
+        private int ordererCount = 1;
+        private boolean raftChosen;
         private String host = "127.0.0.1";
         private int basePort;
         private boolean clientAuthRequired;
@@ -734,10 +923,39 @@ public final class ReferenceNetwork implements AutoCloseable {
             return this;
         }
 
-        /** How the orderer orders (default {@link Consenter#solo()}). */
+        /** How the orderer orders (default {@link Consenter#solo()}); not with {@link #raft()}. */
         public Builder consenter(Consenter consenter) {
             this.consenter = Objects.requireNonNull(consenter, "consenter");
+            this.consenterGiven = true;
             return this;
+        }
+
+        /**
+         * The number of orderers (default 1), named {@code orderer.example.com},
+         * {@code orderer2.example.com}, ... More than one orders with Raft ({@link #raft()}).
+         */
+        public Builder orderers(int count) {
+            if (count < 1 || count > 9) {
+                throw new IllegalArgumentException("orderers must be between 1 and 9, got " + count);
+            }
+            this.ordererCount = count;
+            shapeGiven.add("orderers");
+            return this;
+        }
+
+        /**
+         * Orders with Raft (Fabric's {@code etcdraft}), replicated with Apache Ratis among the
+         * orderers over mutual TLS; the default for more than one orderer.
+         */
+        public Builder raft() {
+            this.raftChosen = true;
+            shapeGiven.add("consensus");
+            return this;
+        }
+
+        /** Whether the orderers order with Raft. */
+        private boolean usesRaft() {
+            return raftChosen || ordererCount > 1;
         }
 
         /** The address nodes listen on and advertise (default 127.0.0.1). */
@@ -817,13 +1035,19 @@ public final class ReferenceNetwork implements AutoCloseable {
             if (!shapeGiven.contains("clientAuthRequired")) {
                 clientAuthRequired = stored.clientAuthRequired();
             }
+            if (!shapeGiven.contains("orderers")) {
+                ordererCount = stored.orderers();
+            }
+            if (!shapeGiven.contains("consensus") && !consenterGiven) {
+                raftChosen = RaftConsenter.TYPE.equals(stored.consensus());
+            }
         }
 
         /** The network's shape as these settings describe it, with the nodes' ports. */
         private NetworkManifest shape(Map<String, Integer> ports) {
             return new NetworkManifest(List.copyOf(organizations), ordererMspId, peersPerOrganization, users,
                     List.copyOf(channels), chaincodeSpecs.stream().map(ChaincodeDefinition::name).toList(),
-                    clientAuthRequired, host, ports);
+                    clientAuthRequired, ordererCount, usesRaft() ? RaftConsenter.TYPE : consenter.type(), host, ports);
         }
 
         /** Where nodes keep blocks; called once per node and channel with {@code "<node>/<channel>"}. */
@@ -846,6 +1070,10 @@ public final class ReferenceNetwork implements AutoCloseable {
          * @throws java.io.UncheckedIOException if a port cannot be bound
          */
         public ReferenceNetwork start() {
+            if (consenterGiven && usesRaft()) {
+                throw new IllegalStateException("a consenter was given, but " + (raftChosen ? "raft() was chosen"
+                        : ordererCount + " orderers order with Raft") + ": give one or the other");
+            }
             if (chaincodeSpecs.isEmpty()) {
                 chaincode("basic", new AssetTransferChaincode());
             }
@@ -862,7 +1090,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                 network.close();
                 throw e;
             }
-            log.debug("reference network started: orderer {}, peers {}", network.orderer.endpoint(), network.peers);
+            log.debug("reference network started: orderers {}, peers {}", network.orderers, network.peers);
             return network;
         }
     }

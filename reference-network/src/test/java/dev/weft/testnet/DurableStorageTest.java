@@ -122,9 +122,9 @@ class DurableStorageTest {
             assertTrue(client.evaluate("basic", "ReadAsset", "r1").contains("\"Owner\":\"Ann\""));
             // The chain goes on: a new transaction, and a conflicting create of an old key.
             assertTrue(client.submit("basic", "CreateAsset", "r2", "red", "1", "Bob", "1").isValid());
-            assertEquals(height + 1, network.peer("Org2MSP").height(network.channel()));
+            assertEquals(height + 1, network.orderer().height(network.channel()));
         }
-        List<Block> stored = blocks(dir.resolve("ledgers/peer0.org2.example.com/mychannel/blocks"));
+        List<Block> stored = blocks(dir.resolve("ledgers/peer0.org1.example.com/mychannel/blocks"));
         assertEquals(height + 1, stored.size());
         for (int n = 1; n < stored.size(); n++) {
             assertEquals(ByteString.copyFrom(Blocks.headerHash(stored.get(n - 1).getHeader())),

@@ -44,6 +44,7 @@ final class RawClient implements AutoCloseable {
     private final Clock clock;
     private final Map<String, ManagedChannel> peers = new LinkedHashMap<>();
     private final ManagedChannel orderer;
+    private final Map<String, ManagedChannel> orderers = new LinkedHashMap<>();
 
     RawClient(ReferenceNetwork network, ReferenceNetwork.User user) {
         this(network, user, Clock.systemUTC());
@@ -59,6 +60,10 @@ final class RawClient implements AutoCloseable {
             peers.put(peer.name(), GrpcChannels.create(config(peer)));
         }
         this.orderer = GrpcChannels.create(config(network.orderer()));
+        orderers.put(network.orderer().name(), orderer);
+        for (ReferenceNetwork.Orderer o : network.orderers()) {
+            orderers.computeIfAbsent(o.name(), n -> GrpcChannels.create(config(o)));
+        }
     }
 
     private dev.weft.core.EndpointConfig config(ReferenceNetwork.Node node) {
@@ -66,7 +71,7 @@ final class RawClient implements AutoCloseable {
     }
 
     ManagedChannel channelTo(ReferenceNetwork.Node node) {
-        return node instanceof ReferenceNetwork.Orderer ? orderer : peers.get(node.name());
+        return node instanceof ReferenceNetwork.Orderer ? orderers.get(node.name()) : peers.get(node.name());
     }
 
     ChaincodeProposal proposal(String chaincode, String function, String... args) {
@@ -135,9 +140,21 @@ final class RawClient implements AutoCloseable {
     }
 
     TransactionStatus submitAndWait(Envelope envelope, String txId) throws Exception {
+        return submitAndWait(network.orderer(), envelope, txId);
+    }
+
+    /** Endorses on every peer, broadcasts to one orderer and waits for the commit. */
+    TransactionStatus submitVia(ReferenceNetwork.Orderer via, String chaincode, String function, String... args)
+            throws Exception {
+        ChaincodeProposal proposal = proposal(chaincode, function, args);
+        Envelope envelope = TransactionEnvelope.create(proposal, endorseAll(proposal)).sign(user.signer());
+        return submitAndWait(via, envelope, proposal.transactionId());
+    }
+
+    TransactionStatus submitAndWait(ReferenceNetwork.Orderer via, Envelope envelope, String txId) throws Exception {
         ReferenceNetwork.Peer peer = network.peers().get(0);
         long from = peer.height(channel);
-        List<BroadcastResponse> sent = broadcast(envelope);
+        List<BroadcastResponse> sent = broadcast(orderers.get(via.name()), envelope);
         if (sent.isEmpty() || sent.get(0).getStatusValue() != 200) {
             throw new AssertionError("broadcast failed: " + sent);
         }
@@ -269,7 +286,7 @@ final class RawClient implements AutoCloseable {
     @Override
     public void close() {
         List<ManagedChannel> all = new ArrayList<>(peers.values());
-        all.add(orderer);
+        all.addAll(orderers.values());
         for (ManagedChannel c : all) {
             c.shutdownNow();
         }

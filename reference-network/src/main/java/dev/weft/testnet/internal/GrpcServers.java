@@ -62,6 +62,19 @@ public final class GrpcServers {
         }
     }
 
+    /**
+     * A port that is free on {@code host} now, for a listener that must be named before it starts
+     * (a Raft member is named in the genesis block). Another process may take it in between; the
+     * listener's start then fails, saying so.
+     */
+    public static int freePort(String host) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
     /** shutdown, await, shutdownNow: what grpc-java recommends for a clean stop. */
     public static void stop(Server server) {
         server.shutdown();

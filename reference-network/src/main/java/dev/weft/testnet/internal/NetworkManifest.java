@@ -22,16 +22,16 @@ import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * What a reference network kept in a directory needs to start again from it: its shape
- * (organisations, peers, users, channels, chaincode names, mutual TLS) and the ports its nodes
- * listened on. Written as {@value #FILE} once the nodes are up; its presence is what makes a
+ * (organisations, peers, users, channels, chaincode names, mutual TLS, orderers and consensus) and
+ * the ports its nodes listened on (Raft ports under {@code <orderer>/raft/<channel>}). Written as {@value #FILE} once the nodes are up; its presence is what makes a
  * directory resumable. The channels' configs are not here: they are in the ledgers.
  *
  * @param ports each node's port by host name ({@code peer0.org1.example.com})
  */
 @InternalApi
 public record NetworkManifest(List<String> organizations, String ordererOrganization, int peersPerOrganization,
-        List<String> users, List<String> channels, List<String> chaincodes, boolean clientAuthRequired, String host,
-        Map<String, Integer> ports) {
+        List<String> users, List<String> channels, List<String> chaincodes, boolean clientAuthRequired, int orderers,
+        String consensus, String host, Map<String, Integer> ports) {
     /** The file name, in the network's directory. */
     public static final String FILE = "weft-network.yaml";
     private static final int VERSION = 1;
@@ -44,6 +44,7 @@ public record NetworkManifest(List<String> organizations, String ordererOrganiza
         ports = Map.copyOf(ports);
         Objects.requireNonNull(ordererOrganization, "ordererOrganization");
         Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(consensus, "consensus");
     }
 
     /**
@@ -66,8 +67,8 @@ public record NetworkManifest(List<String> organizations, String ordererOrganiza
             ((Map<?, ?>) map.get("ports")).forEach((k, v) -> ports.put((String) k, (Integer) v));
             return Optional.of(new NetworkManifest(strings(map, "organizations"), (String) map.get("ordererOrganization"),
                     (Integer) map.get("peersPerOrganization"), strings(map, "users"), strings(map, "channels"),
-                    strings(map, "chaincodes"), (Boolean) map.get("clientAuthRequired"), (String) map.get("host"),
-                    ports));
+                    strings(map, "chaincodes"), (Boolean) map.get("clientAuthRequired"), (Integer) map.get("orderers"),
+                    (String) map.get("consensus"), (String) map.get("host"), ports));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         } catch (YAMLException | ClassCastException | NullPointerException e) {
@@ -95,6 +96,8 @@ public record NetworkManifest(List<String> organizations, String ordererOrganiza
         map.put("channels", channels);
         map.put("chaincodes", chaincodes);
         map.put("clientAuthRequired", clientAuthRequired);
+        map.put("orderers", orderers);
+        map.put("consensus", consensus);
         map.put("host", host);
         map.put("ports", new LinkedHashMap<>(new java.util.TreeMap<>(ports)));
         DumperOptions options = new DumperOptions();
@@ -129,6 +132,8 @@ public record NetworkManifest(List<String> organizations, String ordererOrganiza
         require("channels", channels, wanted.channels, directory);
         require("chaincodes", chaincodes, wanted.chaincodes, directory);
         require("client authentication (mutual TLS)", clientAuthRequired, wanted.clientAuthRequired, directory);
+        require("orderers", orderers, wanted.orderers, directory);
+        require("consensus", consensus, wanted.consensus, directory);
     }
 
     private static void require(String what, Object stored, Object wanted, Path directory) {

@@ -56,13 +56,31 @@ public final class CryptoGenerator {
 
     /** An orderer organisation with one orderer ({@code orderer.example.com}) and an Admin. */
     public OrganizationCrypto ordererOrganization(String mspId) {
+        return ordererOrganization(mspId, 1);
+    }
+
+    /**
+     * An orderer organisation with {@code orderers} orderers, named as Fabric's test network names
+     * them ({@code orderer.example.com}, {@code orderer2.example.com}, ...), and an Admin.
+     */
+    public OrganizationCrypto ordererOrganization(String mspId, int orderers) {
         String domain = domainFor(mspId, true);
         Issued ca = ca("ca." + domain, domain);
         Issued tlsCa = ca("tlsca." + domain, domain);
-        String host = "orderer." + domain;
         Map<String, OrganizationCrypto.Member> nodes = new LinkedHashMap<>();
-        nodes.put(host, member(host, "orderer", ca, tlsCa, "orderer"));
+        for (String host : ordererNames(domain, orderers)) {
+            nodes.put(host, member(host, "orderer", ca, tlsCa, host.substring(0, host.indexOf('.'))));
+        }
         return new OrganizationCrypto(mspId, domain, true, ca, tlsCa, nodes, users(domain, List.of(), ca, tlsCa));
+    }
+
+    /** The host names of an orderer organisation's orderers: {@code orderer.<domain>}, {@code orderer2.<domain>}, ... */
+    public static List<String> ordererNames(String domain, int orderers) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 1; i <= orderers; i++) {
+            names.add((i == 1 ? "orderer" : "orderer" + i) + "." + domain);
+        }
+        return names;
     }
 
     private Map<String, OrganizationCrypto.Member> users(String domain, List<String> names, Issued ca, Issued tlsCa) {

@@ -1,0 +1,521 @@
+package dev.weft.testnet.internal.orderer.raft;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.InternalApi;
+import dev.weft.core.Scheduler;
+import dev.weft.core.WeftException;
+import dev.weft.testnet.BlockCutter;
+import dev.weft.testnet.Chain;
+import dev.weft.testnet.ConsenterSupport;
+import dev.weft.testnet.OrderingException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.orderer.etcdraft.BlockMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One channel's ordering on a Raft cluster of orderers, replicated with Apache Ratis, in the
+ * manner of Fabric's etcdraft chain: the leader cuts blocks (by count, size and batch timeout,
+ * with the channel's block cutter) and proposes each block to the Raft group; every orderer,
+ * the leader included, writes a block once Raft has committed it, signing its own copy and
+ * putting the Raft metadata ({@code etcdraft.BlockMetadata}: consenter ids and the Raft index) in
+ * the consenter's slot. Broadcast on a follower forwards the message to the leader; without a
+ * leader (an election, or too few orderers up) it is refused with {@link OrderingException},
+ * which Broadcast answers as {@code SERVICE_UNAVAILABLE}, as Fabric does.
+ *
+ * <p>The Raft log is kept in the node's storage directory. The ledger is the state machine: on
+ * restart the log is replayed, blocks already in the ledger are skipped, the rest written, so a
+ * restarted orderer catches up. The leader proposes one block at a time, after the previous one
+ * is written, and starts ordering only once every entry of earlier terms is applied (Ratis'
+ * leader-ready notification), so blocks never fork. Messages a leader had accepted but not yet cut
+ * when it lost leadership are handed to the new leader; only without one (or for a block that was
+ * proposed but not replicated) are they dropped, and their clients' commit waits time out.
+ */
+@InternalApi
+public final class RaftChain implements Chain {
+    private static final Logger log = LoggerFactory.getLogger(RaftChain.class);
+    private static final byte NORMAL = 0;
+    private static final byte CONFIG = 1;
+    private static final Message WRITTEN = Message.valueOf("written");
+    private static final Message SKIPPED = Message.valueOf("skipped");
+
+    /**
+     * Where this orderer takes part in a channel's Raft group.
+     *
+     * @param nodeId this orderer's Raft id (its host name)
+     * @param members every consenter's Raft id and {@code host:port}, in consenter-id order
+     * @param storage the directory for the Raft log of this channel
+     * @param tls this orderer's TLS key and certificate and the CAs it trusts: Raft traffic uses mutual TLS
+     */
+    public record Settings(String nodeId, List<RaftPeer> members, Path storage, GrpcTlsConfig tls) {
+        public Settings {
+            members = List.copyOf(members);
+        }
+
+        int port() {
+            String address = members.stream().filter(m -> m.getId().toString().equals(nodeId)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(nodeId + " is not a member")).getAddress();
+            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        }
+    }
+
+    private final ConsenterSupport support;
+    private final Settings settings;
+    private final RaftGroup group;
+    private final ExecutorService thread;
+    private final CompletableFuture<Void> errored = new CompletableFuture<>();
+    private final BlockStateMachine stateMachine = new BlockStateMachine();
+    private RaftServer server;
+    private RaftClient client;
+    private volatile boolean halted;
+    /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
+    private volatile boolean leaderReady;
+    // Written only on the ordering thread.
+    private Scheduler.Cancellable timer;
+    private long timerGeneration;
+
+    public RaftChain(ConsenterSupport support, Settings settings) {
+        this.support = support;
+        this.settings = settings;
+        this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+                ("weft-raft/" + support.channelId()).getBytes(StandardCharsets.UTF_8))), settings.members());
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "weft-raft-" + settings.nodeId() + "-" + support.channelId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void start() {
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(settings.storage().toFile()));
+        GrpcConfigKeys.Server.setPort(properties, settings.port());
+        // Elections in well under a second on loopback; Fabric's defaults (ticks of 500 ms) are for WANs.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        // The ledger is the state: no snapshots, the whole log is kept and replayed on restart.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        Parameters parameters = new Parameters();
+        GrpcConfigKeys.Server.setTlsConf(parameters, settings.tls());
+        GrpcConfigKeys.Client.setTlsConf(parameters, settings.tls());
+        GrpcConfigKeys.Admin.setTlsConf(parameters, settings.tls());
+        boolean existing = Files.isDirectory(settings.storage().resolve(group.getGroupId().getUuid().toString()));
+        try {
+            Files.createDirectories(settings.storage());
+            server = RaftServer.newBuilder()
+                    .setServerId(RaftPeerId.valueOf(settings.nodeId()))
+                    .setGroup(group)
+                    .setStateMachine(stateMachine)
+                    .setProperties(properties)
+                    .setParameters(parameters)
+                    .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                    .build();
+            server.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the Raft server of " + settings.nodeId() + " for channel "
+                    + support.channelId() + " on port " + settings.port() + ": " + e.getMessage(), e);
+        }
+        RaftProperties clientProperties = new RaftProperties();
+        RaftServerConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        client = RaftClient.newBuilder()
+                .setProperties(clientProperties)
+                .setParameters(parameters)
+                .setRaftGroup(group)
+                .setLeaderId(RaftPeerId.valueOf(settings.nodeId()))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        log.debug("raft chain for channel {} started on {} ({} members)", support.channelId(), settings.nodeId(),
+                settings.members().size());
+    }
+
+    @Override
+    public void order(Envelope envelope, long configSequence) {
+        submit(NORMAL, envelope, configSequence);
+    }
+
+    @Override
+    public void configure(Envelope config, long configSequence) {
+        submit(CONFIG, config, configSequence);
+    }
+
+    /** On the leader: onto the ordering thread. On a follower: to the leader, or refused without one. */
+    private void submit(byte type, Envelope envelope, long configSequence) {
+        waitReady();
+        if (leading()) {
+            enqueue(type, envelope, configSequence);
+            return;
+        }
+        forward(type, envelope, configSequence);
+    }
+
+    /**
+     * A message this node accepted as leader but can no longer order (it lost leadership before
+     * cutting it): forwarded to the new leader if there is one, else dropped (its client's commit
+     * wait then times out, as when a Fabric leader changes).
+     */
+    private void handOver(byte type, Envelope envelope, long configSequence) {
+        RaftPeerId leader = leaderId();
+        if (leader != null && !leader.toString().equals(settings.nodeId())) {
+            try {
+                forward(type, envelope, configSequence);
+                return;
+            } catch (OrderingException e) {
+                log.warn("channel {}: {} lost leadership and could not hand a message to {}: {}", support.channelId(),
+                        settings.nodeId(), leader, e.getMessage());
+            }
+        }
+        log.warn("channel {}: {} lost leadership and no leader can take a message it had accepted; it is dropped",
+                support.channelId(), settings.nodeId());
+    }
+
+    /** Sends a message to the leader's {@link BlockStateMachine#query}, which orders it. */
+    private void forward(byte type, Envelope envelope, long configSequence) {
+        ByteBuffer forward = ByteBuffer.allocate(1 + Long.BYTES + envelope.getSerializedSize());
+        forward.put(type).putLong(configSequence).put(envelope.toByteArray());
+        RaftClientReply reply;
+        try {
+            reply = client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(forward.array())));
+        } catch (IOException e) {
+            log.debug("channel {}: forwarding to the Raft leader failed", support.channelId(), e);
+            throw new OrderingException("channel " + support.channelId() + ": the Raft leader could not be reached "
+                    + "(it may be down, or an election is under way); retry");
+        }
+        if (!reply.isSuccess() || !"accepted".equals(reply.getMessage().getContent().toStringUtf8())) {
+            throw new OrderingException("channel " + support.channelId() + ": the Raft leader did not accept the "
+                    + "message (" + (reply.isSuccess() ? reply.getMessage().getContent().toStringUtf8()
+                    : reply.getException()) + ")");
+        }
+    }
+
+    private void enqueue(byte type, Envelope envelope, long configSequence) {
+        try {
+            thread.execute(guarded(() -> {
+                if (!leading()) {
+                    handOver(type, envelope, configSequence);
+                    return;
+                }
+                if (type == CONFIG) {
+                    processConfig(envelope, configSequence);
+                } else {
+                    processNormal(envelope, configSequence);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            throw new OrderingException("the raft chain of channel " + support.channelId() + " has halted");
+        }
+    }
+
+    @Override
+    public void waitReady() {
+        if (halted) {
+            throw new OrderingException("the raft chain of channel " + support.channelId() + " has halted");
+        }
+        if (!leading() && leaderId() == null) {
+            throw new OrderingException("channel " + support.channelId() + " has no Raft leader now (an election is "
+                    + "under way, or fewer than a majority of its " + settings.members().size()
+                    + " orderers are reachable); retry");
+        }
+    }
+
+    /** The current leader's Raft id as this node knows it, or null. */
+    private RaftPeerId leaderId() {
+        if (server == null) {
+            return null;
+        }
+        try {
+            RaftServer.Division division = server.getDivision(group.getGroupId());
+            return division.getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Whether this node leads the channel's group and may order. */
+    public boolean isLeader() {
+        return leading();
+    }
+
+    /**
+     * Ready as leader, and still the leader as Ratis sees it: a leader that lost its majority
+     * steps down within an election timeout, before it is told of a new leader.
+     */
+    private boolean leading() {
+        if (!leaderReady || server == null) {
+            return false;
+        }
+        try {
+            return server.getDivision(group.getGroupId()).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> errored() {
+        return errored;
+    }
+
+    @Override
+    public void halt() {
+        halted = true;
+        leaderReady = false;
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (client != null) {
+                client.close();
+            }
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            log.warn("channel {}: closing the Raft server of {}: {}", support.channelId(), settings.nodeId(),
+                    e.getMessage());
+        }
+        errored.completeExceptionally(new OrderingException("the raft chain of channel " + support.channelId()
+                + " has halted"));
+    }
+
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.error("raft chain of channel {} on {} failed and halts", support.channelId(), settings.nodeId(), e);
+                halted = true;
+                errored.completeExceptionally(e);
+                thread.shutdownNow();
+            }
+        };
+    }
+
+    private void processNormal(Envelope envelope, long configSequence) {
+        if (configSequence < support.sequence()) {
+            try {
+                support.revalidate(envelope);
+            } catch (WeftException e) {
+                log.warn("discarding normal message on channel {} that the new config rejects: {}",
+                        support.channelId(), e.getMessage());
+                return;
+            }
+        }
+        BlockCutter.Result result = support.blockCutter().ordered(envelope);
+        for (List<Envelope> batch : result.batches()) {
+            propose(NORMAL, support.createNextBlock(batch));
+        }
+        if (timer != null && !result.pending()) {
+            stopTimer();
+        } else if (timer == null && result.pending()) {
+            long generation = ++timerGeneration;
+            timer = support.scheduler().schedule(support.sharedConfig().batchTimeout().orElseThrow(),
+                    () -> submitQuietly(() -> timeout(generation)));
+        }
+    }
+
+    private void processConfig(Envelope config, long configSequence) {
+        if (configSequence < support.sequence()) {
+            try {
+                support.revalidate(config);
+            } catch (WeftException e) {
+                log.warn("discarding config message on channel {}: {}", support.channelId(), e.getMessage());
+                return;
+            }
+        }
+        List<Envelope> pending = support.blockCutter().cut();
+        if (!pending.isEmpty()) {
+            propose(NORMAL, support.createNextBlock(pending));
+        }
+        propose(CONFIG, support.createNextBlock(List.of(config)));
+        stopTimer();
+    }
+
+    private void timeout(long generation) {
+        if (timer == null || generation != timerGeneration) {
+            return;
+        }
+        timer = null;
+        List<Envelope> batch = support.blockCutter().cut();
+        if (!batch.isEmpty() && leading()) {
+            propose(NORMAL, support.createNextBlock(batch));
+        }
+    }
+
+    /**
+     * Replicates a block and returns once this node has written it. A proposal that fails (this
+     * node lost leadership) drops the block's messages, as a leader change does in Fabric.
+     */
+    private void propose(byte type, Block block) {
+        byte[] bytes = block.toByteArray();
+        ByteBuffer entry = ByteBuffer.allocate(1 + bytes.length).put(type).put(bytes);
+        try {
+            RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(entry.array())));
+            if (!reply.isSuccess()) {
+                log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped",
+                        support.channelId(), block.getHeader().getNumber(), reply.getException(),
+                        block.getData().getDataCount());
+            }
+        } catch (IOException e) {
+            log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped", support.channelId(),
+                    block.getHeader().getNumber(), e.getMessage(), block.getData().getDataCount());
+        }
+    }
+
+    private void stopTimer() {
+        Scheduler.Cancellable current = timer;
+        if (current != null) {
+            current.cancel();
+            timer = null;
+        }
+        timerGeneration++;
+    }
+
+    private void submitQuietly(Runnable task) {
+        try {
+            thread.execute(guarded(task));
+        } catch (RejectedExecutionException e) {
+            // halted
+        }
+    }
+
+    /** The consenter metadata of a block at a Raft index: Fabric's {@code etcdraft.BlockMetadata}. */
+    private byte[] raftMetadata(long raftIndex) {
+        BlockMetadata.Builder metadata = BlockMetadata.newBuilder().setRaftIndex(raftIndex)
+                .setNextConsenterId(settings.members().size() + 1L);
+        for (int i = 1; i <= settings.members().size(); i++) {
+            metadata.addConsenterIds(i);
+        }
+        return metadata.build().toByteArray();
+    }
+
+    /** The Raft state machine: the channel's ledger. */
+    private final class BlockStateMachine extends BaseStateMachine {
+        @Override
+        public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+            var logEntry = trx.getLogEntry();
+            ByteString data = logEntry.getStateMachineLogEntry().getLogData();
+            try {
+                Message result = apply(data.byteAt(0), Block.parseFrom(data.substring(1).toByteArray()),
+                        logEntry.getIndex());
+                updateLastAppliedTermIndex(logEntry.getTerm(), logEntry.getIndex());
+                return CompletableFuture.completedFuture(result);
+            } catch (InvalidProtocolBufferException | RuntimeException e) {
+                log.error("channel {}: Raft entry {} cannot be written on {}", support.channelId(),
+                        logEntry.getIndex(), settings.nodeId(), e);
+                halted = true;
+                errored.completeExceptionally(e);
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        private Message apply(byte type, Block block, long index) {
+            long number = block.getHeader().getNumber();
+            long height = support.height();
+            if (number < height) {
+                // Replayed after a restart, or a block a former leader proposed and another replaced.
+                return SKIPPED;
+            }
+            if (number > height) {
+                throw new IllegalStateException("Raft entry " + index + " holds block " + number + " but the ledger "
+                        + "has " + height + " blocks");
+            }
+            if (type == CONFIG) {
+                support.writeConfigBlock(block, raftMetadata(index));
+            } else {
+                support.writeBlock(block, raftMetadata(index));
+            }
+            return WRITTEN;
+        }
+
+        /** A message forwarded by a follower: ordered here if this node leads, else refused. */
+        @Override
+        public CompletableFuture<Message> query(Message request) {
+            ByteBuffer buffer = request.getContent().asReadOnlyByteBuffer();
+            byte type = buffer.get();
+            long configSequence = buffer.getLong();
+            byte[] envelope = new byte[buffer.remaining()];
+            buffer.get(envelope);
+            if (!leading()) {
+                return CompletableFuture.completedFuture(Message.valueOf("not the ready leader"));
+            }
+            try {
+                enqueue(type, Envelope.parseFrom(envelope), configSequence);
+                return CompletableFuture.completedFuture(Message.valueOf("accepted"));
+            } catch (InvalidProtocolBufferException | OrderingException e) {
+                return CompletableFuture.completedFuture(Message.valueOf(e.getMessage()));
+            }
+        }
+
+        @Override
+        public void notifyLeaderReady() {
+            log.info("channel {}: {} leads the Raft group (term {})", support.channelId(), settings.nodeId(),
+                    leaderTerm());
+            leaderReady = true;
+        }
+
+        @Override
+        public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId leader) {
+            // leader is null while there is none (this node stepped down, an election is on).
+            if ((leader == null || !settings.nodeId().equals(leader.toString())) && leaderReady) {
+                leaderReady = false;
+                submitQuietly(() -> {
+                    // Messages not yet cut go to the new leader; validated at sequence 0, it re-checks
+                    // them if the config has changed since.
+                    List<Envelope> pending = support.blockCutter().cut();
+                    stopTimer();
+                    for (Envelope envelope : pending) {
+                        handOver(NORMAL, envelope, 0);
+                    }
+                });
+            }
+        }
+
+        private long leaderTerm() {
+            try {
+                return server.getDivision(group.getGroupId()).getInfo().getCurrentTerm();
+            } catch (IOException e) {
+                return -1;
+            }
+        }
+    }
+}
