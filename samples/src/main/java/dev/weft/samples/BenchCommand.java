@@ -82,6 +82,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "With --embedded: the orderer's batch timeout. Default: the network's (100ms).")
     Duration batchTimeout;
 
+    @Option(names = "--orderers", defaultValue = "1", paramLabel = "N",
+            description = "With --embedded: the number of orderers; more than one order with Raft. Default: "
+                    + "${DEFAULT-VALUE}.")
+    int orderers;
+
     @Option(names = "--json", description = "Print the figures as JSON, for scripts.")
     boolean json;
 
@@ -94,6 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             if (batchTimeout != null) {
                 builder.batchTimeout(batchTimeout);
             }
+            builder.orderers(orderers);
             try (ReferenceNetwork network = builder.start(); Gateway gateway = embeddedGateway(network)) {
                 return run(out, gateway);
             }
@@ -107,6 +113,13 @@ final class BenchCommand implements Callable<Integer> {
         if (embedded == (client.profile != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give either --embedded or --profile (with the client identity), not both or neither");
+        }
+        if (!embedded && spec.commandLine().getParseResult().hasMatchedOption("--orderers")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--orderers applies only with --embedded");
+        }
+        if (orderers < 1 || orderers > 9) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--orderers must be between 1 and 9, got "
+                    + orderers);
         }
         if (!embedded && batchTimeout != null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch-timeout applies only with --embedded");
@@ -142,8 +155,10 @@ final class BenchCommand implements Callable<Integer> {
 
     private static Gateway embeddedGateway(ReferenceNetwork network) {
         ReferenceNetwork.User user = network.user("Org1MSP");
-        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer())
-                .addOrderer(network.orderer().name(), network.orderer().endpointConfig());
+        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer());
+        for (ReferenceNetwork.Orderer orderer : network.orderers()) {
+            builder.addOrderer(orderer.name(), orderer.endpointConfig());
+        }
         for (ReferenceNetwork.Peer peer : network.peers()) {
             builder.addPeer(peer.name(), peer.mspId(), peer.endpointConfig());
         }

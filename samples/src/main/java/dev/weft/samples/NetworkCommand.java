@@ -36,7 +36,8 @@ final class NetworkCommand implements Runnable {
     static final String READY = "Network ready. Press Ctrl-C to stop it.";
 
     @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Starts a reference network and runs it until Ctrl-C: a solo orderer and peers over TLS, "
+            description = "Starts a reference network and runs it until Ctrl-C: orderers (solo, or a Raft cluster) and "
+                    + "peers over TLS, "
                     + "chaincodes 'basic' (asset-transfer-basic) and 'events' (asset-transfer-events). Writes "
                     + "crypto material (cryptogen layout) and one connection profile per organisation into DIR.")
     static final class Start implements Callable<Integer> {
@@ -76,6 +77,16 @@ final class NetworkCommand implements Runnable {
         @Option(names = "--client-auth", description = "Require client TLS certificates (mutual TLS).")
         boolean clientAuth;
 
+        @Option(names = "--orderers", defaultValue = "1", paramLabel = "N",
+                description = "Number of orderers (orderer.example.com, orderer2.example.com, ...). Default: "
+                        + "${DEFAULT-VALUE}.")
+        int orderers;
+
+        @Option(names = "--consensus", paramLabel = "TYPE",
+                description = "solo or raft (Fabric's etcdraft, on Apache Ratis). Default: raft for more than one "
+                        + "orderer, else solo.")
+        String consensus;
+
         @Option(names = "--fresh", description = "Remove the network kept in DIR (its ledgers, crypto material and "
                 + "profiles) and start a new one. Without it, a DIR that holds a network resumes it.")
         boolean fresh;
@@ -86,6 +97,11 @@ final class NetworkCommand implements Runnable {
             check(peersPerOrganization >= 1 && peersPerOrganization <= 10,
                     "--peers-per-org must be between 1 and 10, got " + peersPerOrganization);
             check(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
+            check(orderers >= 1 && orderers <= 9, "--orderers must be between 1 and 9, got " + orderers);
+            check(consensus == null || consensus.equals("solo") || consensus.equals("raft"),
+                    "--consensus must be solo or raft, got '" + consensus + "'");
+            check(!"solo".equals(consensus) || orderers == 1, "--consensus solo runs one orderer; give --orderers 1 "
+                    + "or --consensus raft");
             check(!batchTimeout.isZero(), "--batch-timeout must be positive");
             // The reference network takes fixed ports up to 65000, leaving the rest to the system's ephemeral ones.
             int maxPort = Math.min(65000, 65535 - 1 - organizations * peersPerOrganization);
@@ -123,6 +139,12 @@ final class NetworkCommand implements Runnable {
             }
             if (given.hasMatchedOption("--client-auth")) {
                 builder.clientAuthRequired(clientAuth);
+            }
+            if (given.hasMatchedOption("--orderers")) {
+                builder.orderers(orderers);
+            }
+            if ("raft".equals(consensus)) {
+                builder.raft();
             }
             ReferenceNetwork network = builder.start();
             Map<String, Path> profiles;
@@ -208,7 +230,9 @@ final class NetworkCommand implements Runnable {
                 out.printf("Reference network on channel %s, kept in %s (start it again with the same --dir to "
                         + "resume it)%n", channel, directory);
             }
-            out.printf("  %-9s %-28s %s%n", "orderer", network.orderer().name(), network.orderer().endpoint());
+            for (ReferenceNetwork.Orderer orderer : network.orderers()) {
+                out.printf("  %-9s %-28s %s%n", "orderer", orderer.name(), orderer.endpoint());
+            }
             for (ReferenceNetwork.Peer peer : network.peers()) {
                 out.printf("  %-9s %-28s %s  (%s)%n", "peer", peer.name(), peer.endpoint(), peer.mspId());
             }

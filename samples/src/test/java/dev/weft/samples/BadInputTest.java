@@ -72,6 +72,13 @@ class BadInputTest {
                 Arguments.of(new String[] {"network", "start", "--peers-per-org", "11"},
                         "--peers-per-org must be between 1 and 10"),
                 Arguments.of(new String[] {"network", "start", "--batch-size", "0"}, "--batch-size must be at least 1"),
+                Arguments.of(new String[] {"network", "start", "--orderers", "0"}, "--orderers must be between 1 and 9"),
+                Arguments.of(new String[] {"network", "start", "--consensus", "paxos"},
+                        "--consensus must be solo or raft, got 'paxos'"),
+                Arguments.of(new String[] {"network", "start", "--consensus", "solo", "--orderers", "3"},
+                        "--consensus solo runs one orderer"),
+                Arguments.of(new String[] {"bench", "--profile", "p", "--orderers", "3"},
+                        "--orderers applies only with --embedded"),
                 Arguments.of(new String[] {"network", "start", "--base-port", "65530"},
                         "--base-port must be between 0 and 65000"));
     }

@@ -41,6 +41,17 @@ class BenchCommandTest {
         assertTrue(result.out().contains("CPU per tx"), result.toString());
     }
 
+    @Test
+    void bench_embeddedRaftClusterOfThree_commitsEveryTransaction() throws IOException {
+        Cli result = Cli.run("bench", "--embedded", "--orderers", "3", "--count", "60", "--concurrency", "8",
+                "--batch-timeout", "20ms", "--json");
+
+        assertEquals(0, result.exitCode(), result.toString());
+        Map<String, Object> figures = flatten(result.out());
+        assertEquals(60L, ((Number) figures.get("committed")).longValue(), figures.toString());
+        assertEquals(0L, ((Number) figures.get("failed")).longValue(), figures.toString());
+    }
+
     /** The report's JSON as dotted keys ({@code latencyMs.p50}) to values. */
     static Map<String, Object> flatten(String json) throws IOException {
         Map<String, Object> values = new HashMap<>();

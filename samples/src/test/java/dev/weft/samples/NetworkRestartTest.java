@@ -121,6 +121,30 @@ class NetworkRestartTest {
     }
 
     @Test
+    void raftNetworkOfThree_killedAndStartedAgain_resumesItsLedgersAndRaftLogs() throws Exception {
+        List<String> first = start("--orderers", "3");
+        assertTrue(first.stream().filter(l -> l.startsWith("  orderer ")).count() == 3, first.toString());
+        for (int i = 1; i <= 2; i++) {
+            Cli created = Cli.run(with("submit", "--chaincode", "basic", "CreateAsset", "raft" + i, "blue", "5", "Tom",
+                    "1"));
+            assertEquals(0, created.exitCode(), created.toString());
+        }
+        Cli before = Cli.run(with("listen", "--from", "0", "--count", "3"));
+        kill();
+
+        List<String> second = start(); // the shape (three Raft orderers) comes from the directory
+
+        assertTrue(second.get(0).startsWith("Resumed the reference network kept in")
+                && second.get(0).endsWith("at block 2"), second.toString());
+        assertTrue(second.stream().filter(l -> l.startsWith("  orderer ")).count() == 3, second.toString());
+        Cli after = Cli.run(with("listen", "--from", "0", "--count", "3"));
+        assertEquals(blockLines(before.out()), blockLines(after.out()));
+        Cli next = Cli.run(with("submit", "--chaincode", "basic", "CreateAsset", "raft3", "red", "1", "Ann", "1"));
+        assertEquals(0, next.exitCode(), next.toString());
+        assertTrue(next.out().contains("block  3"), next.toString());
+    }
+
+    @Test
     void fresh_removesTheKeptNetworkAndStartsAtBlockZero() throws Exception {
         start();
         Cli created = Cli.run(with("submit", "--chaincode", "basic", "CreateAsset", "old", "blue", "5", "Tom", "1"));
