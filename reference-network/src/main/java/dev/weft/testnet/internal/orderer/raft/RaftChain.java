@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.Scheduler;
 import dev.weft.core.WeftException;
+import dev.weft.core.internal.Blocks;
 import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.ConsenterSupport;
@@ -42,6 +43,8 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockData;
+import org.hyperledger.fabric.protos.common.BlockHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.orderer.etcdraft.BlockMetadata;
 import org.slf4j.Logger;
@@ -59,9 +62,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The Raft log is kept in the node's storage directory. The ledger is the state machine: on
  * restart the log is replayed, blocks already in the ledger are skipped, the rest written, so a
- * restarted orderer catches up. The leader proposes one block at a time, after the previous one
- * is written, and starts ordering only once every entry of earlier terms is applied (Ratis'
- * leader-ready notification), so blocks never fork. Messages a leader had accepted but not yet cut
+ * restarted orderer catches up. The leader creates blocks itself and keeps up to five in flight;
+ * it starts ordering only once every entry of earlier terms is applied (Ratis' leader-ready
+ * notification), and a block is written only if it extends the ledger, so blocks never fork. Messages a leader had accepted but not yet cut
  * when it lost leadership are handed to the new leader; only without one (or for a block that was
  * proposed but not replicated) are they dropped, and their clients' commit waits time out.
  */
@@ -104,7 +107,12 @@ public final class RaftChain implements Chain {
     private volatile boolean halted;
     /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
     private volatile boolean leaderReady;
+    /** Blocks proposed and not yet answered; Fabric's default MaxInflightBlocks. */
+    private static final int MAX_IN_FLIGHT = 5;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
     // Written only on the ordering thread.
+    /** The header of the last block this leader created, or null to start again from the ledger. */
+    private BlockHeader creatorTip;
     private Scheduler.Cancellable timer;
     private long timerGeneration;
 
@@ -342,7 +350,7 @@ public final class RaftChain implements Chain {
         }
         BlockCutter.Result result = support.blockCutter().ordered(envelope);
         for (List<Envelope> batch : result.batches()) {
-            propose(NORMAL, support.createNextBlock(batch));
+            propose(NORMAL, nextBlock(batch));
         }
         if (timer != null && !result.pending()) {
             stopTimer();
@@ -364,9 +372,9 @@ public final class RaftChain implements Chain {
         }
         List<Envelope> pending = support.blockCutter().cut();
         if (!pending.isEmpty()) {
-            propose(NORMAL, support.createNextBlock(pending));
+            propose(NORMAL, nextBlock(pending));
         }
-        propose(CONFIG, support.createNextBlock(List.of(config)));
+        propose(CONFIG, nextBlock(List.of(config)));
         stopTimer();
     }
 
@@ -377,28 +385,71 @@ public final class RaftChain implements Chain {
         timer = null;
         List<Envelope> batch = support.blockCutter().cut();
         if (!batch.isEmpty() && leading()) {
-            propose(NORMAL, support.createNextBlock(batch));
+            propose(NORMAL, nextBlock(batch));
         }
     }
 
     /**
-     * Replicates a block and returns once this node has written it. A proposal that fails (this
-     * node lost leadership) drops the block's messages, as a leader change does in Fabric.
+     * The next block after the last one this leader created (or, when it starts leading or a
+     * proposal failed, after the ledger's last block, once every proposal in flight has ended).
+     * The chain creates its own blocks, as Fabric's etcdraft does, so that several can be in flight.
+     */
+    private Block nextBlock(List<Envelope> batch) {
+        if (creatorTip == null) {
+            inFlight.acquireUninterruptibly(MAX_IN_FLIGHT); // wait out the proposals still in flight
+            inFlight.release(MAX_IN_FLIGHT);
+            creatorTip = support.block(support.height() - 1).orElseThrow().getHeader();
+        }
+        BlockData.Builder data = BlockData.newBuilder();
+        for (Envelope envelope : batch) {
+            data.addData(envelope.toByteString());
+        }
+        BlockData blockData = data.build();
+        BlockHeader header = BlockHeader.newBuilder()
+                .setNumber(creatorTip.getNumber() + 1)
+                .setPreviousHash(com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(creatorTip)))
+                .setDataHash(com.google.protobuf.ByteString.copyFrom(Blocks.dataHash(blockData)))
+                .build();
+        creatorTip = header;
+        org.hyperledger.fabric.protos.common.BlockMetadata.Builder metadata =
+                org.hyperledger.fabric.protos.common.BlockMetadata.newBuilder();
+        for (int i = 0; i < 5; i++) {
+            metadata.addMetadata(com.google.protobuf.ByteString.EMPTY);
+        }
+        return Block.newBuilder().setHeader(header).setData(blockData).setMetadata(metadata).build();
+    }
+
+    /**
+     * Replicates a block without waiting for it: up to {@value #MAX_IN_FLIGHT} blocks are in
+     * flight (Fabric's MaxInflightBlocks). A proposal that fails (this node lost leadership) drops
+     * the block's messages, as a leader change does in Fabric, and the next block is created after
+     * the ledger's last one again; blocks proposed after it do not extend the chain and are not
+     * written.
      */
     private void propose(byte type, Block block) {
+        inFlight.acquireUninterruptibly();
         byte[] bytes = block.toByteArray();
         ByteBuffer entry = ByteBuffer.allocate(1 + bytes.length).put(type).put(bytes);
+        CompletableFuture<RaftClientReply> sent;
         try {
-            RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(entry.array())));
-            if (!reply.isSuccess()) {
-                log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped",
-                        support.channelId(), block.getHeader().getNumber(), reply.getException(),
-                        block.getData().getDataCount());
-            }
-        } catch (IOException e) {
-            log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped", support.channelId(),
-                    block.getHeader().getNumber(), e.getMessage(), block.getData().getDataCount());
+            sent = client.async().send(Message.valueOf(ByteString.copyFrom(entry.array())));
+        } catch (RuntimeException e) {
+            inFlight.release();
+            failed(block, e.toString());
+            return;
         }
+        sent.whenComplete((reply, error) -> {
+            inFlight.release();
+            if (error != null || !reply.isSuccess()) {
+                failed(block, error != null ? error.toString() : String.valueOf(reply.getException()));
+            }
+        });
+    }
+
+    private void failed(Block block, String why) {
+        log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped", support.channelId(),
+                block.getHeader().getNumber(), why, block.getData().getDataCount());
+        submitQuietly(() -> creatorTip = null);
     }
 
     private void stopTimer() {
@@ -455,9 +506,14 @@ public final class RaftChain implements Chain {
                 // Replayed after a restart, or a block a former leader proposed and another replaced.
                 return SKIPPED;
             }
-            if (number > height) {
-                throw new IllegalStateException("Raft entry " + index + " holds block " + number + " but the ledger "
-                        + "has " + height + " blocks");
+            Block tip = support.block(height - 1).orElseThrow();
+            if (number > height || !block.getHeader().getPreviousHash().equals(
+                    com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(tip.getHeader())))) {
+                // Proposed after a block that was never written: it does not extend the chain.
+                log.warn("channel {}: Raft entry {} holds block {} that does not extend the ledger (height {}); its {} "
+                        + "messages are not ordered", support.channelId(), index, number, height,
+                        block.getData().getDataCount());
+                return SKIPPED;
             }
             if (type == CONFIG) {
                 support.writeConfigBlock(block, raftMetadata(index));
@@ -490,6 +546,7 @@ public final class RaftChain implements Chain {
         public void notifyLeaderReady() {
             log.info("channel {}: {} leads the Raft group (term {})", support.channelId(), settings.nodeId(),
                     leaderTerm());
+            submitQuietly(() -> creatorTip = null); // the next block follows the ledger's last
             leaderReady = true;
         }
 
