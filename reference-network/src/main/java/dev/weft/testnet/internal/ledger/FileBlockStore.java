@@ -1,6 +1,5 @@
 package dev.weft.testnet.internal.ledger;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.InternalApi;
 import dev.weft.testnet.BlockStore;
@@ -28,9 +27,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,7 +213,7 @@ public final class FileBlockStore implements BlockStore {
             if (bytes.length > Integer.MAX_VALUE - RECORD_HEADER_BYTES) {
                 throw new IllegalArgumentException("block " + number + " is too large: " + bytes.length + " bytes");
             }
-            List<String> txIds = transactionIds(block);
+            List<String> txIds = TransactionIds.of(block);
             if (tailMayHaveGarbage) {
                 discardAfterTail();
             }
@@ -334,7 +330,7 @@ public final class FileBlockStore implements BlockStore {
                     if (found.problem() != null) {
                         break;
                     }
-                    add(segment, offset, found.length(), transactionIds(found.block()));
+                    add(segment, offset, found.length(), TransactionIds.of(found.block()));
                     offset += RECORD_HEADER_BYTES + (long) found.length();
                     fromIndex++;
                 }
@@ -351,7 +347,7 @@ public final class FileBlockStore implements BlockStore {
                         dropTornTail(segment, offset, sizes, found.problem());
                         break;
                     }
-                    add(segment, offset, found.length(), transactionIds(found.block()));
+                    add(segment, offset, found.length(), TransactionIds.of(found.block()));
                     offset += RECORD_HEADER_BYTES + (long) found.length();
                 }
                 tail = segments.get(segment);
@@ -641,26 +637,6 @@ public final class FileBlockStore implements BlockStore {
                     + " was expected");
         }
         return new Found(block, length, null);
-    }
-
-    private static List<String> transactionIds(Block block) {
-        List<String> txIds = new ArrayList<>(block.getData().getDataCount());
-        for (var data : block.getData().getDataList()) {
-            String txId = transactionId(data);
-            if (!txId.isEmpty()) {
-                txIds.add(txId);
-            }
-        }
-        return txIds;
-    }
-
-    private static String transactionId(ByteString envelope) {
-        try {
-            Payload payload = Payload.parseFrom(Envelope.parseFrom(envelope).getPayload());
-            return ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getTxId();
-        } catch (InvalidProtocolBufferException e) {
-            return "";
-        }
     }
 
     /** A record read: the block and its length, or what is wrong with it. */

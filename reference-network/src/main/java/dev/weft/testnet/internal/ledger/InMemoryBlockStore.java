@@ -1,7 +1,5 @@
 package dev.weft.testnet.internal.ledger;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.InternalApi;
 import dev.weft.testnet.BlockStore;
 import java.util.ArrayList;
@@ -10,9 +8,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.ChannelHeader;
-import org.hyperledger.fabric.protos.common.Envelope;
-import org.hyperledger.fabric.protos.common.Payload;
 
 /** Blocks in memory, with an index from transaction id to block number. */
 @InternalApi
@@ -39,12 +34,9 @@ public final class InMemoryBlockStore implements BlockStore {
             throw new IllegalArgumentException("block " + block.getHeader().getNumber() + " appended at height "
                     + blocks.size());
         }
-        for (var data : block.getData().getDataList()) {
-            String txId = transactionId(data);
-            if (!txId.isEmpty()) {
-                // The first occurrence wins: a later duplicate is recorded invalid, not indexed.
-                transactions.putIfAbsent(txId, block.getHeader().getNumber());
-            }
+        for (String txId : TransactionIds.of(block)) {
+            // The first occurrence wins: a later duplicate is recorded invalid, not indexed.
+            transactions.putIfAbsent(txId, block.getHeader().getNumber());
         }
         blocks.add(block);
     }
@@ -53,14 +45,5 @@ public final class InMemoryBlockStore implements BlockStore {
     public OptionalLong blockOf(String transactionId) {
         Long number = transactions.get(transactionId);
         return number == null ? OptionalLong.empty() : OptionalLong.of(number);
-    }
-
-    private static String transactionId(ByteString envelope) {
-        try {
-            Payload payload = Payload.parseFrom(Envelope.parseFrom(envelope).getPayload());
-            return ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getTxId();
-        } catch (InvalidProtocolBufferException e) {
-            return "";
-        }
     }
 }

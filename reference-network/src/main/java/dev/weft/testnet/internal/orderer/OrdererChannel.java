@@ -186,17 +186,26 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
 
     @Override
     public synchronized Block createNextBlock(List<Envelope> batch) {
+        Block block = newBlock(lastHeader, batch);
+        lastHeader = block.getHeader();
+        return block;
+    }
+
+    /**
+     * A block of a batch after {@code parent}: number, previous hash, data hash, and Fabric's five
+     * empty metadata slots (the writer fills SIGNATURES, LAST_CONFIG and the committer's).
+     */
+    public static Block newBlock(BlockHeader parent, List<Envelope> batch) {
         BlockData.Builder data = BlockData.newBuilder();
         for (Envelope envelope : batch) {
             data.addData(envelope.toByteString());
         }
         BlockData blockData = data.build();
         BlockHeader header = BlockHeader.newBuilder()
-                .setNumber(lastHeader.getNumber() + 1)
-                .setPreviousHash(ByteString.copyFrom(Blocks.headerHash(lastHeader)))
+                .setNumber(parent.getNumber() + 1)
+                .setPreviousHash(ByteString.copyFrom(Blocks.headerHash(parent)))
                 .setDataHash(ByteString.copyFrom(Blocks.dataHash(blockData)))
                 .build();
-        lastHeader = header;
         BlockMetadata.Builder metadata = BlockMetadata.newBuilder();
         for (int i = 0; i < 5; i++) {
             metadata.addMetadata(ByteString.EMPTY);

@@ -1,9 +1,6 @@
 package dev.weft.testnet.internal.orderer;
 
 import dev.weft.core.InternalApi;
-import dev.weft.core.Scheduler;
-import dev.weft.core.WeftException;
-import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.OrderingException;
@@ -30,10 +27,8 @@ public final class SoloChain implements Chain {
     private final ConsenterSupport support;
     private final ExecutorService thread;
     private final CompletableFuture<Void> errored = new CompletableFuture<>();
+    private final Batcher batcher;
     private volatile boolean halted;
-    // Written only on the ordering thread; read by halt().
-    private volatile Scheduler.Cancellable timer;
-    private long timerGeneration;
 
     public SoloChain(ConsenterSupport support) {
         this.support = support;
@@ -41,6 +36,17 @@ public final class SoloChain implements Chain {
             Thread t = new Thread(r, "weft-solo-" + support.channelId());
             t.setDaemon(true);
             return t;
+        });
+        this.batcher = new Batcher(support, this::submitQuietly, new Batcher.Blocks() {
+            @Override
+            public void normal(List<Envelope> batch) {
+                support.writeBlock(support.createNextBlock(batch), new byte[0]);
+            }
+
+            @Override
+            public void config(Envelope config) {
+                support.writeConfigBlock(support.createNextBlock(List.of(config)), new byte[0]);
+            }
         });
     }
 
@@ -51,12 +57,12 @@ public final class SoloChain implements Chain {
 
     @Override
     public void order(Envelope envelope, long configSequence) {
-        submit(() -> processNormal(envelope, configSequence));
+        submit(() -> batcher.normal(envelope, configSequence));
     }
 
     @Override
     public void configure(Envelope config, long configSequence) {
-        submit(() -> processConfig(config, configSequence));
+        submit(() -> batcher.config(config, configSequence));
     }
 
     /**
@@ -71,7 +77,7 @@ public final class SoloChain implements Chain {
             } catch (RuntimeException e) {
                 log.error("solo chain of channel {} failed and halts", support.channelId(), e);
                 halted = true;
-                cancelTimer();
+                batcher.cancelTimer();
                 errored.completeExceptionally(e);
                 thread.shutdownNow();
             }
@@ -93,7 +99,7 @@ public final class SoloChain implements Chain {
     @Override
     public void halt() {
         halted = true;
-        cancelTimer();
+        batcher.cancelTimer();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
@@ -110,72 +116,6 @@ public final class SoloChain implements Chain {
             thread.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             throw new OrderingException("the solo chain of channel " + support.channelId() + " has halted");
-        }
-    }
-
-    private void processNormal(Envelope envelope, long configSequence) {
-        if (configSequence < support.sequence()) {
-            try {
-                support.revalidate(envelope);
-            } catch (WeftException e) {
-                log.warn("discarding normal message on channel {} that the new config rejects: {}",
-                        support.channelId(), e.getMessage());
-                return;
-            }
-        }
-        BlockCutter.Result result = support.blockCutter().ordered(envelope);
-        for (List<Envelope> batch : result.batches()) {
-            support.writeBlock(support.createNextBlock(batch), new byte[0]);
-        }
-        if (timer != null && !result.pending()) {
-            stopTimer();
-        } else if (timer == null && result.pending()) {
-            long generation = ++timerGeneration;
-            timer = support.scheduler().schedule(support.sharedConfig().batchTimeout().orElseThrow(),
-                    () -> submitQuietly(() -> timeout(generation)));
-        }
-    }
-
-    private void processConfig(Envelope config, long configSequence) {
-        if (configSequence < support.sequence()) {
-            try {
-                support.revalidate(config);
-            } catch (WeftException e) {
-                log.warn("discarding config message on channel {}: {}", support.channelId(), e.getMessage());
-                return;
-            }
-        }
-        List<Envelope> pending = support.blockCutter().cut();
-        if (!pending.isEmpty()) {
-            support.writeBlock(support.createNextBlock(pending), new byte[0]);
-        }
-        support.writeConfigBlock(support.createNextBlock(List.of(config)), new byte[0]);
-        stopTimer();
-    }
-
-    private void timeout(long generation) {
-        if (timer == null || generation != timerGeneration) {
-            return; // a stale timer: its batch was cut by size in the meantime
-        }
-        timer = null;
-        List<Envelope> batch = support.blockCutter().cut();
-        if (batch.isEmpty()) {
-            log.warn("batch timer expired on channel {} with no pending messages", support.channelId());
-            return;
-        }
-        support.writeBlock(support.createNextBlock(batch), new byte[0]);
-    }
-
-    private void stopTimer() {
-        cancelTimer();
-        timerGeneration++;
-    }
-
-    private void cancelTimer() {
-        Scheduler.Cancellable current = timer;
-        if (current != null) {
-            current.cancel();
-            timer = null;
         }
     }
 

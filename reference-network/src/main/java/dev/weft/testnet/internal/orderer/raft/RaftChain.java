@@ -2,13 +2,12 @@ package dev.weft.testnet.internal.orderer.raft;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.InternalApi;
-import dev.weft.core.Scheduler;
-import dev.weft.core.WeftException;
 import dev.weft.core.internal.Blocks;
-import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.OrderingException;
+import dev.weft.testnet.internal.orderer.Batcher;
+import dev.weft.testnet.internal.orderer.OrdererChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,6 +28,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -43,7 +43,6 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.BlockData;
 import org.hyperledger.fabric.protos.common.BlockHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.orderer.etcdraft.BlockMetadata;
@@ -64,9 +63,10 @@ import org.slf4j.LoggerFactory;
  * restart the log is replayed, blocks already in the ledger are skipped, the rest written, so a
  * restarted orderer catches up. The leader creates blocks itself and keeps up to five in flight;
  * it starts ordering only once every entry of earlier terms is applied (Ratis' leader-ready
- * notification), and a block is written only if it extends the ledger, so blocks never fork. Messages a leader had accepted but not yet cut
- * when it lost leadership are handed to the new leader; only without one (or for a block that was
- * proposed but not replicated) are they dropped, and their clients' commit waits time out.
+ * notification), and a block is written only if it extends the ledger, so blocks never fork.
+ * Messages of a block that was not replicated or did not extend the ledger are ordered again, and
+ * messages a deposed leader had not yet cut are handed to the new leader; only while there is no
+ * leader are they dropped, and their clients' commit waits time out.
  */
 @InternalApi
 public final class RaftChain implements Chain {
@@ -110,11 +110,10 @@ public final class RaftChain implements Chain {
     /** Blocks proposed and not yet answered; Fabric's default MaxInflightBlocks. */
     private static final int MAX_IN_FLIGHT = 5;
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
+    private final Batcher batcher;
     // Written only on the ordering thread.
     /** The header of the last block this leader created, or null to start again from the ledger. */
     private BlockHeader creatorTip;
-    private Scheduler.Cancellable timer;
-    private long timerGeneration;
 
     public RaftChain(ConsenterSupport support, Settings settings) {
         this.support = support;
@@ -125,6 +124,21 @@ public final class RaftChain implements Chain {
             Thread t = new Thread(r, "weft-raft-" + settings.nodeId() + "-" + support.channelId());
             t.setDaemon(true);
             return t;
+        });
+        this.batcher = new Batcher(support, this::submitQuietly, new Batcher.Blocks() {
+            @Override
+            public void normal(List<Envelope> batch) {
+                if (leading()) {
+                    propose(NORMAL, nextBlock(batch));
+                } else {
+                    batch.forEach(envelope -> handOver(NORMAL, envelope, 0));
+                }
+            }
+
+            @Override
+            public void config(Envelope config) {
+                propose(CONFIG, nextBlock(List.of(config)));
+            }
         });
     }
 
@@ -240,9 +254,9 @@ public final class RaftChain implements Chain {
                     return;
                 }
                 if (type == CONFIG) {
-                    processConfig(envelope, configSequence);
+                    batcher.config(envelope, configSequence);
                 } else {
-                    processNormal(envelope, configSequence);
+                    batcher.normal(envelope, configSequence);
                 }
             }));
         } catch (RejectedExecutionException e) {
@@ -304,6 +318,7 @@ public final class RaftChain implements Chain {
     public void halt() {
         halted = true;
         leaderReady = false;
+        batcher.cancelTimer();
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
@@ -338,57 +353,6 @@ public final class RaftChain implements Chain {
         };
     }
 
-    private void processNormal(Envelope envelope, long configSequence) {
-        if (configSequence < support.sequence()) {
-            try {
-                support.revalidate(envelope);
-            } catch (WeftException e) {
-                log.warn("discarding normal message on channel {} that the new config rejects: {}",
-                        support.channelId(), e.getMessage());
-                return;
-            }
-        }
-        BlockCutter.Result result = support.blockCutter().ordered(envelope);
-        for (List<Envelope> batch : result.batches()) {
-            propose(NORMAL, nextBlock(batch));
-        }
-        if (timer != null && !result.pending()) {
-            stopTimer();
-        } else if (timer == null && result.pending()) {
-            long generation = ++timerGeneration;
-            timer = support.scheduler().schedule(support.sharedConfig().batchTimeout().orElseThrow(),
-                    () -> submitQuietly(() -> timeout(generation)));
-        }
-    }
-
-    private void processConfig(Envelope config, long configSequence) {
-        if (configSequence < support.sequence()) {
-            try {
-                support.revalidate(config);
-            } catch (WeftException e) {
-                log.warn("discarding config message on channel {}: {}", support.channelId(), e.getMessage());
-                return;
-            }
-        }
-        List<Envelope> pending = support.blockCutter().cut();
-        if (!pending.isEmpty()) {
-            propose(NORMAL, nextBlock(pending));
-        }
-        propose(CONFIG, nextBlock(List.of(config)));
-        stopTimer();
-    }
-
-    private void timeout(long generation) {
-        if (timer == null || generation != timerGeneration) {
-            return;
-        }
-        timer = null;
-        List<Envelope> batch = support.blockCutter().cut();
-        if (!batch.isEmpty() && leading()) {
-            propose(NORMAL, nextBlock(batch));
-        }
-    }
-
     /**
      * The next block after the last one this leader created (or, when it starts leading or a
      * proposal failed, after the ledger's last block, once every proposal in flight has ended).
@@ -400,31 +364,17 @@ public final class RaftChain implements Chain {
             inFlight.release(MAX_IN_FLIGHT);
             creatorTip = support.block(support.height() - 1).orElseThrow().getHeader();
         }
-        BlockData.Builder data = BlockData.newBuilder();
-        for (Envelope envelope : batch) {
-            data.addData(envelope.toByteString());
-        }
-        BlockData blockData = data.build();
-        BlockHeader header = BlockHeader.newBuilder()
-                .setNumber(creatorTip.getNumber() + 1)
-                .setPreviousHash(com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(creatorTip)))
-                .setDataHash(com.google.protobuf.ByteString.copyFrom(Blocks.dataHash(blockData)))
-                .build();
-        creatorTip = header;
-        org.hyperledger.fabric.protos.common.BlockMetadata.Builder metadata =
-                org.hyperledger.fabric.protos.common.BlockMetadata.newBuilder();
-        for (int i = 0; i < 5; i++) {
-            metadata.addMetadata(com.google.protobuf.ByteString.EMPTY);
-        }
-        return Block.newBuilder().setHeader(header).setData(blockData).setMetadata(metadata).build();
+        Block block = OrdererChannel.newBlock(creatorTip, batch);
+        creatorTip = block.getHeader();
+        return block;
     }
 
     /**
      * Replicates a block without waiting for it: up to {@value #MAX_IN_FLIGHT} blocks are in
-     * flight (Fabric's MaxInflightBlocks). A proposal that fails (this node lost leadership) drops
-     * the block's messages, as a leader change does in Fabric, and the next block is created after
-     * the ledger's last one again; blocks proposed after it do not extend the chain and are not
-     * written.
+     * flight (Fabric's MaxInflightBlocks). When a proposal fails (this node lost leadership), the
+     * next block is created after the ledger's last one again, and the block's messages are
+     * ordered again; blocks proposed after it do not extend the chain, are not written, and their
+     * messages are ordered again too.
      */
     private void propose(byte type, Block block) {
         inFlight.acquireUninterruptibly();
@@ -447,18 +397,34 @@ public final class RaftChain implements Chain {
     }
 
     private void failed(Block block, String why) {
-        log.warn("channel {}: block {} was not replicated ({}); its {} messages are dropped", support.channelId(),
-                block.getHeader().getNumber(), why, block.getData().getDataCount());
-        submitQuietly(() -> creatorTip = null);
+        log.warn("channel {}: block {} was not replicated ({}); its {} messages are ordered again",
+                support.channelId(), block.getHeader().getNumber(), why, block.getData().getDataCount());
+        submitQuietly(() -> {
+            creatorTip = null;
+            reorder(block);
+        });
     }
 
-    private void stopTimer() {
-        Scheduler.Cancellable current = timer;
-        if (current != null) {
-            current.cancel();
-            timer = null;
+    /**
+     * Orders a block's messages again, here if this node still leads, else on the new leader: a
+     * block that was not replicated, or that did not extend the ledger when it was committed. A
+     * message that was in fact ordered already is then a duplicate, which peers mark
+     * DUPLICATE_TXID, as Fabric's do.
+     */
+    private void reorder(Block block) {
+        for (com.google.protobuf.ByteString data : block.getData().getDataList()) {
+            Envelope envelope;
+            try {
+                envelope = Envelope.parseFrom(data);
+            } catch (InvalidProtocolBufferException e) {
+                continue; // the leader made this block from parsed envelopes
+            }
+            if (leading()) {
+                batcher.normal(envelope, 0);
+            } else {
+                handOver(NORMAL, envelope, 0);
+            }
         }
-        timerGeneration++;
     }
 
     private void submitQuietly(Runnable task) {
@@ -503,16 +469,34 @@ public final class RaftChain implements Chain {
             long number = block.getHeader().getNumber();
             long height = support.height();
             if (number < height) {
-                // Replayed after a restart, or a block a former leader proposed and another replaced.
+                if (support.block(number).orElseThrow().getHeader().equals(block.getHeader())) {
+                    return SKIPPED; // replayed after a restart: the ledger has it
+                }
+                // Another block got this number first; the leader orders this one's messages again.
+                log.warn("channel {}: Raft entry {} holds a block {} other than the one written; its {} messages are "
+                        + "ordered again", support.channelId(), index, number, block.getData().getDataCount());
+                if (leading()) {
+                    submitQuietly(() -> {
+                        creatorTip = null;
+                        reorder(block);
+                    });
+                }
                 return SKIPPED;
             }
             Block tip = support.block(height - 1).orElseThrow();
             if (number > height || !block.getHeader().getPreviousHash().equals(
                     com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(tip.getHeader())))) {
-                // Proposed after a block that was never written: it does not extend the chain.
+                // Proposed after a block that was never written: it does not extend the chain. The
+                // leader orders its messages again.
                 log.warn("channel {}: Raft entry {} holds block {} that does not extend the ledger (height {}); its {} "
-                        + "messages are not ordered", support.channelId(), index, number, height,
+                        + "messages are ordered again", support.channelId(), index, number, height,
                         block.getData().getDataCount());
+                if (leading()) {
+                    submitQuietly(() -> {
+                        creatorTip = null;
+                        reorder(block);
+                    });
+                }
                 return SKIPPED;
             }
             if (type == CONFIG) {
@@ -521,6 +505,20 @@ public final class RaftChain implements Chain {
                 support.writeBlock(block, raftMetadata(index));
             }
             return WRITTEN;
+        }
+
+        /**
+         * Only the leader's own proposals go into the log: a block a deposed leader proposed, which
+         * its Raft client would otherwise retry onto the new leader, is refused (its messages are
+         * then ordered again).
+         */
+        @Override
+        public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+            if (client == null || !request.getClientId().equals(client.getId())) {
+                throw new IOException("only the leader's own blocks are proposed; this one came from "
+                        + request.getClientId());
+            }
+            return super.startTransaction(request);
         }
 
         /** A message forwarded by a follower: ordered here if this node leads, else refused. */
@@ -558,9 +556,7 @@ public final class RaftChain implements Chain {
                 submitQuietly(() -> {
                     // Messages not yet cut go to the new leader; validated at sequence 0, it re-checks
                     // them if the config has changed since.
-                    List<Envelope> pending = support.blockCutter().cut();
-                    stopTimer();
-                    for (Envelope envelope : pending) {
+                    for (Envelope envelope : batcher.takePending()) {
                         handOver(NORMAL, envelope, 0);
                     }
                 });
