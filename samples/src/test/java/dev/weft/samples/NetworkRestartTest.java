@@ -3,17 +3,11 @@ package dev.weft.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,33 +35,11 @@ class NetworkRestartTest {
 
     /** Starts {@code weft network start} in a child JVM and returns what it printed until it was ready. */
     private List<String> start(String... extra) throws Exception {
-        String classpath = Files.readString(Path.of(System.getProperty("weft.cli.classpath"))).trim()
-                + File.pathSeparator + System.getProperty("weft.cli.classes");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, "dev.weft.samples.Weft", "network",
-                "start", "--dir", dir.resolve("net").toString(), "--batch-timeout", "50ms"));
-        command.addAll(List.of(extra));
-        network = new ProcessBuilder(command).redirectError(dir.resolve("network-stderr.log").toFile()).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
-        List<String> lines = new ArrayList<>();
-        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    lines.add(line);
-                    if (line.equals(NetworkCommand.READY)) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        if (!ready.get(90, TimeUnit.SECONDS)) {
-            throw new AssertionError("weft network start ended before it was ready: " + lines + "\n"
-                    + Files.readString(dir.resolve("network-stderr.log")));
-        }
-        return lines;
+        List<String> args = new ArrayList<>(List.of("--dir", dir.resolve("net").toString(), "--batch-timeout", "50ms"));
+        args.addAll(List.of(extra));
+        WeftProcess started = WeftProcess.networkStart(dir.resolve("network-stderr.log"), args);
+        network = started.process();
+        return started.lines();
     }
 
     private void kill() throws InterruptedException {

@@ -3,16 +3,11 @@ package dev.weft.samples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,34 +28,10 @@ class NetworkRoundTripTest {
 
     @BeforeAll
     static void startNetwork() throws Exception {
-        String classpath = Files.readString(Path.of(System.getProperty("weft.cli.classpath"))).trim()
-                + File.pathSeparator + System.getProperty("weft.cli.classes");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        network = new ProcessBuilder(java, "-cp", classpath, "dev.weft.samples.Weft", "network", "start",
-                "--dir", dir.resolve("net").toString(), "--batch-timeout", "50ms")
-                .redirectError(dir.resolve("network-stderr.log").toFile())
-                .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    synchronized (networkOutput) {
-                        networkOutput.add(line);
-                    }
-                    if (line.equals(NetworkCommand.READY)) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        if (!ready.get(90, TimeUnit.SECONDS)) {
-            throw new AssertionError("weft network start ended before it was ready: " + networkOutput + "\n"
-                    + Files.readString(dir.resolve("network-stderr.log")));
-        }
+        WeftProcess started = WeftProcess.networkStart(dir.resolve("network-stderr.log"),
+                List.of("--dir", dir.resolve("net").toString(), "--batch-timeout", "50ms"));
+        network = started.process();
+        networkOutput.addAll(started.lines());
         Path org1 = dir.resolve("net/organizations/peerOrganizations/org1.example.com");
         profile = org1.resolve("connection-org1.yaml");
         userMsp = org1.resolve("users/User1@org1.example.com/msp");
