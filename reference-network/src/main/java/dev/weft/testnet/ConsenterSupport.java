@@ -65,4 +65,13 @@ public interface ConsenterSupport {
 
     /** Signs a message with the orderer's key (Fabric's {@code crypto.LocalSigner}). */
     byte[] sign(byte[] message);
+
+    /**
+     * Checks that a block's orderer signatures satisfy the channel's
+     * {@code /Channel/Orderer/BlockValidation} policy under its current config (Fabric's
+     * {@code VerifyBlockSignature}), as a consenter does with a block another orderer made.
+     *
+     * @throws dev.weft.core.WeftException if none does
+     */
+    void verifyBlockSignature(Block block);
 }

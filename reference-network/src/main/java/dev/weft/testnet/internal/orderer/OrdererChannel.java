@@ -19,6 +19,7 @@ import dev.weft.testnet.internal.SignedData;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
+import dev.weft.testnet.internal.peer.validation.BlockVerifier;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -226,6 +227,14 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
     @Override
     public byte[] sign(byte[] message) {
         return signer.sign(message);
+    }
+
+    @Override
+    public void verifyBlockSignature(Block block) {
+        if (!BlockVerifier.signedAsBlockValidationRequires(block, config, clock.instant(), signatures)) {
+            throw new WeftException("block " + block.getHeader().getNumber() + " of channel " + channelId
+                    + " is not signed as " + BlockVerifier.BLOCK_VALIDATION + " requires");
+        }
     }
 
     /** The consenter metadata in a block's SIGNATURES slot, or empty (the genesis block has none). */

@@ -820,6 +820,11 @@ class SoloChainTest {
             throw new AssertionError("the solo chain does not sign");
         }
 
+        @Override
+        public void verifyBlockSignature(Block block) {
+            throw new AssertionError("the solo chain does not verify blocks");
+        }
+
         private static List<Envelope> envelopes(Block block) {
             List<Envelope> envelopes = new ArrayList<>();
             for (ByteString bytes : block.getData().getDataList()) {

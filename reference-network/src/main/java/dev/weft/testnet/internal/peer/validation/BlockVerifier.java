@@ -56,19 +56,31 @@ public final class BlockVerifier {
         if (!block.getHeader().getDataHash().equals(ByteString.copyFrom(Blocks.dataHash(block.getData())))) {
             throw new BlockVerificationException("block " + number + " has a data hash that does not match its data");
         }
-        Instant now = clock.instant();
+        if (!signedAsBlockValidationRequires(block, config, clock.instant(), signatures)) {
+            throw new BlockVerificationException("block " + number + " is not signed as " + BLOCK_VALIDATION
+                    + " requires");
+        }
+    }
+
+    /**
+     * Whether a block carries orderer signatures that satisfy the channel's
+     * {@code /Channel/Orderer/BlockValidation} policy: what peers check before committing, and
+     * what a consenter checks of a block another orderer made.
+     */
+    public static boolean signedAsBlockValidationRequires(Block block, ChannelConfig config, Instant now,
+            VerifiedSignatures signatures) {
         for (Blocks.BlockSignature signature : Blocks.signatures(block)) {
             try {
                 SignatureHeader header = SignatureHeader.parseFrom(signature.signature().getSignatureHeader());
                 SignedData signed = new SignedData(header.getCreator(), signature.signedBytes(),
                         signature.signature().getSignature());
                 if (signed.check(config, BLOCK_VALIDATION, now, signatures).isEmpty()) {
-                    return;
+                    return true;
                 }
             } catch (InvalidProtocolBufferException e) {
                 // not a usable signature; try the next one
             }
         }
-        throw new BlockVerificationException("block " + number + " is not signed as " + BLOCK_VALIDATION + " requires");
+        return false;
     }
 }
