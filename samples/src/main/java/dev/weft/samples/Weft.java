@@ -70,9 +70,9 @@ public final class Weft implements Runnable {
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "HH:mm:ss.SSS");
-        // Ratis (the Raft orderers) warns of every follower it loses, as when a network stops: the
-        // reference network reports what matters itself.
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", verbose ? "info" : "error");
+        // Ratis (the Raft orderers) logs every follower it loses, as when a network stops, up to ERROR
+        // for requests to a closing server: the reference network reports what matters itself.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.ratis", verbose ? "info" : "off");
         if (!verbose) {
             for (String name : List.of("io.grpc", "io.netty")) {
                 java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);

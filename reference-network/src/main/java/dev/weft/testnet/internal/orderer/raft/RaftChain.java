@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
@@ -173,14 +174,17 @@ public final class RaftChain implements Chain {
             throw new UncheckedIOException("cannot start the Raft server of " + settings.nodeId() + " for channel "
                     + support.channelId() + " on port " + settings.port() + ": " + e.getMessage(), e);
         }
+        // A forward holds a Broadcast call: bounded to about ten seconds (three tries of at most Ratis' 3 s,
+        // 100 ms apart), after which Broadcast answers SERVICE_UNAVAILABLE and the client retries elsewhere.
+        // Ratis' retry cache keeps a retried proposal from entering the log twice.
         RaftProperties clientProperties = new RaftProperties();
-        RaftServerConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         client = RaftClient.newBuilder()
                 .setProperties(clientProperties)
                 .setParameters(parameters)
                 .setRaftGroup(group)
                 .setLeaderId(RaftPeerId.valueOf(settings.nodeId()))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         log.debug("raft chain for channel {} started on {} ({} members)", support.channelId(), settings.nodeId(),
