@@ -79,8 +79,9 @@ final class ListenCommand implements Callable<Integer> {
             long first = 0;
             if (from != null) {
                 // A peer, like Fabric's, refuses (NOT_FOUND) a seek that starts past the next block
-                // to be committed: to wait for a later block, start at that next block and skip.
-                long height = chainHeight(network);
+                // to be committed: to wait for a later block, start at that next block and skip. A
+                // channel always holds its genesis block, so --from 0 or 1 needs no height.
+                long height = from <= 1 ? from : chainHeight(network);
                 if (from > height && !waitForBlock) {
                     throw new IllegalStateException("block " + from + " is not committed yet: channel "
                             + client.channel + " has " + height + " blocks (0 to " + (height - 1) + "). Give --from "

@@ -1,6 +1,8 @@
 package dev.weft.events;
 
+import dev.weft.core.ConnectionException;
 import dev.weft.core.EventStreamException;
+import dev.weft.core.GrpcChannels;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
@@ -235,7 +237,9 @@ final class DeliverIterator<T> implements CloseableIterator<T> {
         }
         log.warn("event stream from {} broke ({}); resuming from {} on {} in {} ms", from.peer.name(), why.getMessage(),
                 nextBlock < 0 ? "the start" : "block " + nextBlock, peer.name(), wait.toMillis());
-        notifyListener(why);
+        if (retryable) {
+            notifyListener(why); // a break; a peer that refused is only passed over for the next one
+        }
         synchronized (this) {
             stream = null;
             if (!closed) {
@@ -337,7 +341,11 @@ final class DeliverIterator<T> implements CloseableIterator<T> {
         @Override
         public void onError(Throwable t) {
             NodeError detail = NodeError.fromFailure(peer, t);
-            boolean retryable = !"PERMISSION_DENIED".equals(detail.status()) && !"UNAUTHENTICATED".equals(detail.status());
+            // A refused TLS handshake (no or an untrusted client certificate, TLS against plaintext) fails
+            // the same way on every reconnect: it counts as the peer refusing, not as a break.
+            ConnectionException connection = GrpcChannels.describeConnectionFailure(peer.endpoint(), t);
+            boolean retryable = !"PERMISSION_DENIED".equals(detail.status()) && !"UNAUTHENTICATED".equals(detail.status())
+                    && (connection == null || connection.retryable());
             arrivals.add(new Arrival(this, null, new EventStreamException("the event stream from peer " + peer.name()
                     + " failed: " + detail.message(), detail, t, retryable), retryable));
         }
