@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.TransactionStatus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -117,15 +120,39 @@ class ReferenceNetworkTest {
 
     @Test
     void close_freesThePorts() throws Exception {
-        int base;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            base = probe.getLocalPort() < 60000 ? probe.getLocalPort() : 40000;
-        }
+        int base = freeBlockBelowEphemeralRange(10);
         ReferenceNetwork first = ReferenceNetwork.builder().basePort(base).start();
         assertEquals("127.0.0.1:" + base, first.orderer().endpoint());
         first.close();
         try (ReferenceNetwork second = ReferenceNetwork.builder().basePort(base).start()) {
             assertEquals("127.0.0.1:" + (base + 1), second.peer("Org1MSP").endpoint());
         }
+    }
+
+    /**
+     * A base port whose next {@code size} ports are free, below Linux's ephemeral range (32768 and
+     * up) so that no outgoing connection of a parallel test can take one of them between the probe
+     * and the start.
+     */
+    private static int freeBlockBelowEphemeralRange(int size) throws Exception {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 32000 - size);
+            if (allFree(base, size)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + size + " consecutive free ports found in 20000..32000");
+    }
+
+    private static boolean allFree(int base, int size) {
+        for (int port = base; port < base + size; port++) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress("127.0.0.1", port));
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 }
