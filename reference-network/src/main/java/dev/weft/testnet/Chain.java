@@ -21,6 +21,23 @@ public interface Chain {
     void order(Envelope envelope, long configSequence);
 
     /**
+     * Accepts a normal message as {@link #order} does, but answers through the future rather
+     * than by returning: a chain that hands messages to another node (a Raft follower forwarding
+     * to its leader) completes it once that node has taken the message, so that Broadcast reads
+     * the next message of a stream meanwhile and answers each in order. The future fails with
+     * {@link OrderingException} if the message cannot be accepted. The default calls
+     * {@link #order} and completes at once.
+     */
+    default CompletableFuture<Void> orderAsync(Envelope envelope, long configSequence) {
+        try {
+            order(envelope, configSequence);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Accepts a config message; it will be cut into a block of its own.
      *
      * @throws OrderingException if the message cannot be accepted now

@@ -232,7 +232,8 @@ public final class ReferenceNetwork implements AutoCloseable {
                 members.add(RaftPeer.newBuilder().setId(orderer.name())
                         .setAddress(settings.host + ":" + raftPorts.get(orderer.name() + "/raft/" + channelId)).build());
             }
-            return new RaftChain.Settings(member.name(), members, raftStorage(member.name(), channelId), tls);
+            return new RaftChain.Settings(member.name(), members, raftStorage(member.name(), channelId), tls,
+                    settings.directory != null);
         });
     }
 

@@ -7,8 +7,11 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
@@ -28,10 +31,16 @@ import org.slf4j.LoggerFactory;
  * empty or oversized message or an expired identity; FORBIDDEN when the creator's signature does
  * not satisfy {@code /Channel/Writers}; SERVICE_UNAVAILABLE when the chain cannot take it; SUCCESS
  * once it is queued for ordering. After the first non-SUCCESS answer the stream ends, as in Fabric.
+ *
+ * <p>A stream is read on while earlier messages wait for their chain to take them (a Raft
+ * follower forwards to its leader, {@link dev.weft.testnet.Chain#orderAsync}); the answers go out
+ * in the order the messages came.
  */
 @InternalApi
 public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImplBase {
     private static final Logger log = LoggerFactory.getLogger(OrdererService.class);
+
+    private static final BroadcastResponse SUCCESS = BroadcastResponse.newBuilder().setStatus(Status.SUCCESS).build();
 
     private final Map<String, OrdererChannel> channels = new ConcurrentHashMap<>();
     private final DeliverService<DeliverResponse> deliver;
@@ -66,37 +75,60 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
     @Override
     public StreamObserver<Envelope> broadcast(StreamObserver<BroadcastResponse> out) {
         return new StreamObserver<>() {
+            /** No more messages are read: a refusal was known at once, or the client ended the stream. */
             private boolean done;
+            /** Answers of earlier messages, sent in order; each new answer goes out after them. */
+            private CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
+            /** The stream is over for the server: a refusal went out, or the call was cancelled. */
+            private final AtomicBoolean ended = new AtomicBoolean();
 
             @Override
             public void onNext(Envelope envelope) {
-                if (done) {
+                if (done || ended.get()) {
                     return;
                 }
-                BroadcastResponse response = process(envelope);
-                out.onNext(response);
-                if (response.getStatus() != Status.SUCCESS) {
+                CompletableFuture<BroadcastResponse> response = process(envelope);
+                if (response.isDone() && response.join().getStatus() != Status.SUCCESS) {
                     done = true;
-                    out.onCompleted();
+                }
+                answered = answered.thenCombine(response, (previous, r) -> r).thenAccept(this::send);
+            }
+
+            /** Runs for one message at a time, in the order they came. */
+            private void send(BroadcastResponse response) {
+                if (ended.get()) {
+                    return;
+                }
+                try {
+                    out.onNext(response);
+                    if (response.getStatus() != Status.SUCCESS && ended.compareAndSet(false, true)) {
+                        out.onCompleted();
+                    }
+                } catch (RuntimeException e) {
+                    ended.set(true); // the client went away meanwhile
+                    log.debug("broadcast answer could not be sent: {}", e.toString());
                 }
             }
 
             @Override
             public void onError(Throwable t) {
                 done = true;
+                ended.set(true);
             }
 
             @Override
             public void onCompleted() {
-                if (!done) {
-                    done = true;
-                    out.onCompleted();
-                }
+                done = true;
+                answered.thenRun(() -> {
+                    if (ended.compareAndSet(false, true)) {
+                        out.onCompleted();
+                    }
+                });
             }
         };
     }
 
-    private BroadcastResponse process(Envelope envelope) {
+    private CompletableFuture<BroadcastResponse> process(Envelope envelope) {
         try {
             ChannelHeader header = OrdererChannel.channelHeader(envelope);
             if (header.getType() == HeaderType.CONFIG_UPDATE_VALUE) {
@@ -113,14 +145,30 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
             }
             long sequence = channel.processNormalMessage(envelope);
             channel.chain().waitReady();
-            channel.chain().order(envelope, sequence);
-            return BroadcastResponse.newBuilder().setStatus(Status.SUCCESS).build();
+            return channel.chain().orderAsync(envelope, sequence).handle((accepted, error) -> {
+                if (error == null) {
+                    return SUCCESS;
+                }
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (cause instanceof OrderingException) {
+                    return unavailable(cause.getMessage());
+                }
+                log.warn("channel {}: the chain failed to take a message", header.getChannelId(), cause);
+                return BroadcastResponse.newBuilder().setStatus(Status.INTERNAL_SERVER_ERROR)
+                        .setInfo("the orderer failed to take the message: " + cause).build();
+            });
         } catch (BroadcastRejection e) {
             log.debug("broadcast rejected with {}: {}", e.status(), e.getMessage());
-            return BroadcastResponse.newBuilder().setStatus(e.status()).setInfo(e.getMessage()).build();
+            return CompletableFuture.completedFuture(
+                    BroadcastResponse.newBuilder().setStatus(e.status()).setInfo(e.getMessage()).build());
         } catch (OrderingException e) {
-            return BroadcastResponse.newBuilder().setStatus(Status.SERVICE_UNAVAILABLE).setInfo(e.getMessage()).build();
+            return CompletableFuture.completedFuture(unavailable(e.getMessage()));
         }
+    }
+
+    private static BroadcastResponse unavailable(String why) {
+        return BroadcastResponse.newBuilder().setStatus(Status.SERVICE_UNAVAILABLE).setInfo(why).build();
     }
 
     @Override

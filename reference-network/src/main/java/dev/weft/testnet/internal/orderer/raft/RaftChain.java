@@ -7,6 +7,7 @@ import dev.weft.testnet.Chain;
 import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.OrderingException;
 import dev.weft.testnet.internal.orderer.Batcher;
+import dev.weft.testnet.internal.orderer.BroadcastRejection;
 import dev.weft.testnet.internal.orderer.OrdererChannel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,9 +15,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,6 +49,10 @@ import org.apache.ratis.util.TimeDuration;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
+import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.orderer.SubmitRequest;
+import org.hyperledger.fabric.protos.orderer.SubmitResponse;
 import org.hyperledger.fabric.protos.orderer.etcdraft.BlockMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +91,11 @@ public final class RaftChain implements Chain {
      * @param members every consenter's Raft id and {@code host:port}, in consenter-id order
      * @param storage the directory for the Raft log of this channel
      * @param tls this orderer's TLS key and certificate and the CAs it trusts: Raft traffic uses mutual TLS
+     * @param durable whether an entry counts as logged only once it is on disk (fsync); false for
+     *     a network whose ledgers are in memory
      */
-    public record Settings(String nodeId, List<RaftPeer> members, Path storage, GrpcTlsConfig tls) {
+    public record Settings(String nodeId, List<RaftPeer> members, Path storage, GrpcTlsConfig tls,
+            boolean durable) {
         public Settings {
             members = List.copyOf(members);
         }
@@ -105,6 +115,7 @@ public final class RaftChain implements Chain {
     private final BlockStateMachine stateMachine = new BlockStateMachine();
     private RaftServer server;
     private RaftClient client;
+    private Forwarder forwarder;
     private volatile boolean halted;
     /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
     private volatile boolean leaderReady;
@@ -187,28 +198,56 @@ public final class RaftChain implements Chain {
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
+        forwarder = new Forwarder(support.channelId(), client.async()::sendReadOnly);
         log.debug("raft chain for channel {} started on {} ({} members)", support.channelId(), settings.nodeId(),
                 settings.members().size());
     }
 
     @Override
     public void order(Envelope envelope, long configSequence) {
-        submit(NORMAL, envelope, configSequence);
+        awaitAccepted(submit(NORMAL, envelope, configSequence));
+    }
+
+    /** On the leader: queued for ordering at once. On a follower: answered once the leader has taken it. */
+    @Override
+    public CompletableFuture<Void> orderAsync(Envelope envelope, long configSequence) {
+        try {
+            return submit(NORMAL, envelope, configSequence);
+        } catch (OrderingException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
     public void configure(Envelope config, long configSequence) {
-        submit(CONFIG, config, configSequence);
+        awaitAccepted(submit(CONFIG, config, configSequence));
     }
 
     /** On the leader: onto the ordering thread. On a follower: to the leader, or refused without one. */
-    private void submit(byte type, Envelope envelope, long configSequence) {
+    private CompletableFuture<Void> submit(byte type, Envelope envelope, long configSequence) {
         waitReady();
         if (leading()) {
             enqueue(type, envelope, configSequence);
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        forward(type, envelope, configSequence);
+        return forwarder.forward(submitRequest(envelope, configSequence));
+    }
+
+    /** Waits for a forward, bounded by the Raft client's retries (about ten seconds). */
+    private static void awaitAccepted(CompletableFuture<Void> accepted) {
+        try {
+            accepted.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof OrderingException refused) {
+                throw refused;
+            }
+            throw e;
+        }
+    }
+
+    private SubmitRequest submitRequest(Envelope envelope, long configSequence) {
+        return SubmitRequest.newBuilder().setChannel(support.channelId()).setLastValidationSeq(configSequence)
+                .setPayload(envelope).build();
     }
 
     /**
@@ -219,35 +258,16 @@ public final class RaftChain implements Chain {
     private void handOver(byte type, Envelope envelope, long configSequence) {
         RaftPeerId leader = leaderId();
         if (leader != null && !leader.toString().equals(settings.nodeId())) {
-            try {
-                forward(type, envelope, configSequence);
-                return;
-            } catch (OrderingException e) {
-                log.warn("channel {}: {} lost leadership and could not hand a message to {}: {}", support.channelId(),
-                        settings.nodeId(), leader, e.getMessage());
-            }
+            forwarder.forward(submitRequest(envelope, configSequence)).whenComplete((accepted, error) -> {
+                if (error != null) {
+                    log.warn("channel {}: {} lost leadership and could not hand a message to {}: {}",
+                            support.channelId(), settings.nodeId(), leader, error.getMessage());
+                }
+            });
+            return;
         }
         log.warn("channel {}: {} lost leadership and no leader can take a message it had accepted; it is dropped",
                 support.channelId(), settings.nodeId());
-    }
-
-    /** Sends a message to the leader's {@link BlockStateMachine#query}, which orders it. */
-    private void forward(byte type, Envelope envelope, long configSequence) {
-        ByteBuffer forward = ByteBuffer.allocate(1 + Long.BYTES + envelope.getSerializedSize());
-        forward.put(type).putLong(configSequence).put(envelope.toByteArray());
-        RaftClientReply reply;
-        try {
-            reply = client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(forward.array())));
-        } catch (IOException e) {
-            log.debug("channel {}: forwarding to the Raft leader failed", support.channelId(), e);
-            throw new OrderingException("channel " + support.channelId() + ": the Raft leader could not be reached "
-                    + "(it may be down, or an election is under way); retry");
-        }
-        if (!reply.isSuccess() || !"accepted".equals(reply.getMessage().getContent().toStringUtf8())) {
-            throw new OrderingException("channel " + support.channelId() + ": the Raft leader did not accept the "
-                    + "message (" + (reply.isSuccess() ? reply.getMessage().getContent().toStringUtf8()
-                    : reply.getException()) + ")");
-        }
     }
 
     private void enqueue(byte type, Envelope envelope, long configSequence) {
@@ -323,6 +343,9 @@ public final class RaftChain implements Chain {
         halted = true;
         leaderReady = false;
         batcher.cancelTimer();
+        if (forwarder != null) {
+            forwarder.close();
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
@@ -525,22 +548,44 @@ public final class RaftChain implements Chain {
             return super.startTransaction(request);
         }
 
-        /** A message forwarded by a follower: ordered here if this node leads, else refused. */
+        /**
+         * A batch of messages a follower forwarded ({@link Forwarder}): each ordered here if this
+         * node leads, else refused; the answer says which, message by message.
+         */
         @Override
         public CompletableFuture<Message> query(Message request) {
-            ByteBuffer buffer = request.getContent().asReadOnlyByteBuffer();
-            byte type = buffer.get();
-            long configSequence = buffer.getLong();
-            byte[] envelope = new byte[buffer.remaining()];
-            buffer.get(envelope);
+            List<SubmitRequest> requests;
+            try {
+                requests = Forwarder.decode(request.getContent().newInput(), SubmitRequest.parser()::parseDelimitedFrom);
+            } catch (IOException e) {
+                requests = List.of(); // the follower finds no answers and refuses its messages
+            }
+            List<SubmitResponse> answers = new ArrayList<>(requests.size());
+            for (SubmitRequest forwarded : requests) {
+                answers.add(take(forwarded));
+            }
+            return CompletableFuture.completedFuture(Message.valueOf(Forwarder.answer(answers)));
+        }
+
+        private SubmitResponse take(SubmitRequest forwarded) {
+            SubmitResponse.Builder answer = SubmitResponse.newBuilder().setChannel(support.channelId());
+            if (!forwarded.getChannel().equals(support.channelId())) {
+                return answer.setStatus(Status.BAD_REQUEST).setInfo("forwarded for channel " + forwarded.getChannel()
+                        + " to the Raft group of channel " + support.channelId()).build();
+            }
             if (!leading()) {
-                return CompletableFuture.completedFuture(Message.valueOf("not the ready leader"));
+                return answer.setStatus(Status.SERVICE_UNAVAILABLE).setInfo(settings.nodeId()
+                        + " is not the ready leader").build();
             }
             try {
-                enqueue(type, Envelope.parseFrom(envelope), configSequence);
-                return CompletableFuture.completedFuture(Message.valueOf("accepted"));
-            } catch (InvalidProtocolBufferException | OrderingException e) {
-                return CompletableFuture.completedFuture(Message.valueOf(e.getMessage()));
+                byte type = OrdererChannel.channelHeader(forwarded.getPayload()).getType() == HeaderType.CONFIG_VALUE
+                        ? CONFIG : NORMAL;
+                enqueue(type, forwarded.getPayload(), forwarded.getLastValidationSeq());
+                return answer.setStatus(Status.SUCCESS).build();
+            } catch (BroadcastRejection e) {
+                return answer.setStatus(e.status()).setInfo(e.getMessage()).build();
+            } catch (OrderingException e) {
+                return answer.setStatus(Status.SERVICE_UNAVAILABLE).setInfo(e.getMessage()).build();
             }
         }
 
