@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -38,6 +39,7 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -114,7 +116,11 @@ public final class RaftChain implements Chain {
     private final CompletableFuture<Void> errored = new CompletableFuture<>();
     private final BlockStateMachine stateMachine = new BlockStateMachine();
     private RaftServer server;
-    private RaftClient client;
+    /** The Raft client this node proposes blocks and forwards messages with; replaced once Ratis closes it. */
+    private volatile RaftClient client;
+    private Parameters parameters;
+    /** Proposals that failed in a row; the messages of the next failure wait longer before being ordered again. */
+    private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
     private Forwarder forwarder;
     private volatile boolean halted;
     /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
@@ -165,7 +171,7 @@ public final class RaftChain implements Chain {
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         // The ledger is the state: no snapshots, the whole log is kept and replayed on restart.
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
-        Parameters parameters = new Parameters();
+        parameters = new Parameters();
         GrpcConfigKeys.Server.setTlsConf(parameters, settings.tls());
         GrpcConfigKeys.Client.setTlsConf(parameters, settings.tls());
         GrpcConfigKeys.Admin.setTlsConf(parameters, settings.tls());
@@ -185,20 +191,9 @@ public final class RaftChain implements Chain {
             throw new UncheckedIOException("cannot start the Raft server of " + settings.nodeId() + " for channel "
                     + support.channelId() + " on port " + settings.port() + ": " + e.getMessage(), e);
         }
-        // A forward holds a Broadcast call: bounded to about ten seconds (three tries of at most Ratis' 3 s,
-        // 100 ms apart), after which Broadcast answers SERVICE_UNAVAILABLE and the client retries elsewhere.
-        // Ratis' retry cache keeps a retried proposal from entering the log twice.
-        RaftProperties clientProperties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        client = RaftClient.newBuilder()
-                .setProperties(clientProperties)
-                .setParameters(parameters)
-                .setRaftGroup(group)
-                .setLeaderId(RaftPeerId.valueOf(settings.nodeId()))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                .build();
-        forwarder = new Forwarder(support.channelId(), client.async()::sendReadOnly);
+        client = newClient();
+        // Unordered: a forward that ran out of retries must not close the ordered window the proposals use.
+        forwarder = new Forwarder(support.channelId(), message -> client.async().sendReadOnlyUnordered(message));
         log.debug("raft chain for channel {} started on {} ({} members)", support.channelId(), settings.nodeId(),
                 settings.members().size());
     }
@@ -397,6 +392,48 @@ public final class RaftChain implements Chain {
     }
 
     /**
+     * A Raft client of this node. A request gives up after about ten seconds (three tries of at most
+     * Ratis' 3 s, 100 ms apart); a forward then answers SERVICE_UNAVAILABLE and the application's
+     * client retries elsewhere. Ratis' retry cache keeps a retried proposal from entering the log twice.
+     */
+    private RaftClient newClient() {
+        RaftProperties clientProperties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        return RaftClient.newBuilder()
+                .setProperties(clientProperties)
+                .setParameters(parameters)
+                .setRaftGroup(group)
+                .setLeaderId(RaftPeerId.valueOf(settings.nodeId()))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /**
+     * Ratis closes a client's ordered request window for good once a request in it has run out of
+     * retries (a leader that died with proposals in flight): every later proposal would fail at
+     * once. A new client, with a new id, takes over; answers to the old one's requests no longer
+     * matter, and its retried proposals are refused ({@link BlockStateMachine#startTransaction}).
+     * On the ordering thread.
+     */
+    private void replaceClientIfClosed(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyClosedException) {
+                RaftClient closed = client;
+                client = newClient();
+                log.info("channel {}: {} replaced its Raft client, which Ratis had closed ({})", support.channelId(),
+                        settings.nodeId(), t.getMessage());
+                try {
+                    closed.close();
+                } catch (IOException | RuntimeException e) {
+                    log.debug("closing the old Raft client", e);
+                }
+                return;
+            }
+        }
+    }
+
+    /**
      * Replicates a block without waiting for it: up to {@value #MAX_IN_FLIGHT} blocks are in
      * flight (Fabric's MaxInflightBlocks). When a proposal fails (this node lost leadership), the
      * next block is created after the ledger's last one again, and the block's messages are
@@ -411,25 +448,33 @@ public final class RaftChain implements Chain {
         try {
             sent = client.async().send(Message.valueOf(ByteString.copyFrom(entry.array())));
         } catch (RuntimeException e) {
-            inFlight.release();
-            failed(block, e.toString());
-            return;
+            sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((reply, error) -> {
             inFlight.release();
             if (error != null || !reply.isSuccess()) {
-                failed(block, error != null ? error.toString() : String.valueOf(reply.getException()));
+                failed(block, error != null ? error : reply.getException());
+            } else {
+                failuresInARow.set(0);
             }
         });
     }
 
-    private void failed(Block block, String why) {
+    /**
+     * A block that was not replicated: its messages are ordered again, after a back-off that grows
+     * while proposals keep failing (25 ms doubling to 1 s), so a node that cannot replicate does not
+     * spin.
+     */
+    private void failed(Block block, Throwable why) {
+        int failures = failuresInARow.incrementAndGet();
         log.warn("channel {}: block {} was not replicated ({}); its {} messages are ordered again",
                 support.channelId(), block.getHeader().getNumber(), why, block.getData().getDataCount());
-        submitQuietly(() -> {
+        Duration backOff = Duration.ofMillis(Math.min(1000, 25L << Math.min(failures - 1, 6)));
+        support.scheduler().schedule(backOff, () -> submitQuietly(() -> {
+            replaceClientIfClosed(why);
             creatorTip = null;
             reorder(block);
-        });
+        }));
     }
 
     /**
