@@ -55,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.orderer.BatchSize;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.slf4j.Logger;
@@ -80,7 +81,9 @@ import org.slf4j.LoggerFactory;
  * orderer (or another {@link Consenter}); one peer per organisation by default, each joined to every
  * channel, with the chaincodes given to the builder ({@link AssetTransferChaincode} as
  * {@code basic} if none are). {@link #writeTo(Path)} writes the crypto material and a connection
- * profile per organisation so another process can connect.
+ * profile per organisation so another process can connect. A network kept in a directory
+ * ({@link Builder#directory}) can also run spread over processes, each starting some of its nodes
+ * ({@link Builder#nodes}).
  *
  * <p>Thread-safe. {@link #close()} stops every server and thread the network started and frees its
  * ports.
@@ -115,6 +118,16 @@ public final class ReferenceNetwork implements AutoCloseable {
         this.settings = settings;
         this.manifest = settings.directory == null ? null : NetworkManifest.read(settings.directory).orElse(null);
         this.peerOrganizations = new LinkedHashMap<>();
+        if (!settings.nodes.isEmpty()) {
+            // A partial start: some nodes of a network kept in the directory, the others elsewhere.
+            requireNodes(manifest, settings.directory, settings.nodes);
+            if (settings.shapeGiven.contains("host") && !settings.host.equals(manifest.host())) {
+                throw new IllegalStateException("the network in " + settings.directory + " listens on "
+                        + manifest.host() + ", not " + settings.host + ": nodes(...) starts some of its nodes where "
+                        + "the others expect them; leave host unset");
+            }
+            settings.host = manifest.host();
+        }
         if (manifest != null) {
             // Resuming: the crypto material the ledgers were made with, read back from the directory.
             settings.adopt(manifest);
@@ -157,11 +170,62 @@ public final class ReferenceNetwork implements AutoCloseable {
         return new Builder();
     }
 
+    /**
+     * The nodes of the network kept in a directory, orderers first, by host name; the manifest's
+     * shape says which there are.
+     */
+    private static List<String> nodeNames(NetworkManifest stored) {
+        List<String> names = new ArrayList<>(CryptoGenerator.ordererNames(
+                CryptoGenerator.domainFor(stored.ordererOrganization(), true), stored.orderers()));
+        for (String mspId : stored.organizations()) {
+            String domain = CryptoGenerator.domainFor(mspId, false);
+            for (int i = 0; i < stored.peersPerOrganization(); i++) {
+                names.add("peer" + i + "." + domain);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Checks that a partial start's nodes are nodes of the network kept in {@code directory}.
+     *
+     * @param stored the directory's manifest, or null if it has none
+     * @throws IllegalStateException if the directory holds no network
+     * @throws IllegalArgumentException naming the unknown nodes and listing the known ones
+     */
+    private static void requireNodes(NetworkManifest stored, Path directory, Set<String> names) {
+        if (stored == null) {
+            throw new IllegalStateException(directory + " holds no network (no " + NetworkManifest.FILE
+                    + "): nodes(...) starts some nodes of a network kept in a directory; start the whole network "
+                    + "there first");
+        }
+        List<String> known = nodeNames(stored);
+        List<String> unknown = names.stream().filter(n -> !known.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("no node " + String.join(", ", unknown) + " in the network kept in "
+                    + directory + " (its nodes: " + String.join(", ", known) + ")");
+        }
+    }
+
+    /** Whether a node runs in this process: every node, or only those given to {@link Builder#nodes}. */
+    private boolean runsHere(String node) {
+        return settings.nodes.isEmpty() || settings.nodes.contains(node);
+    }
+
+    /** Whether only some of the network's nodes run in this process ({@link Builder#nodes}). */
+    private boolean partial() {
+        return !settings.nodes.isEmpty();
+    }
+
     private void startNodes() {
         int index = 0;
         for (OrganizationCrypto.Member member : ordererOrganization.nodes().values()) {
+            int offset = index++;
+            if (!runsHere(member.name())) {
+                continue;
+            }
             OrdererNode node = new OrdererNode(member);
-            node.listen(port(member.name(), index++));
+            node.listen(port(member.name(), offset));
             closeables.add(node::stop);
             orderers.add(new Orderer(member.name(), settings.ordererMspId, settings.host, node,
                     ordererOrganization.tlsCa().certificate()));
@@ -169,22 +233,28 @@ public final class ReferenceNetwork implements AutoCloseable {
         if (settings.usesRaft()) {
             int k = 0;
             for (String channelId : settings.channels) {
-                for (Orderer orderer : orderers) {
-                    String key = orderer.name() + "/raft/" + channelId;
+                for (String orderer : ordererOrganization.nodes().keySet()) {
+                    String key = orderer + "/raft/" + channelId;
                     raftPorts.put(key, manifest != null ? requiredPort(key)
                             : settings.basePort == 0 ? GrpcServers.freePort(settings.host) : settings.basePort + 500 + k);
                     k++;
                 }
             }
         }
-        List<EndpointConfig> ordererEndpoints = orderers.stream().map(Orderer::endpointConfig).toList();
+        // Every orderer of the network, those running elsewhere too: a peer pulls from the next when one fails.
+        List<EndpointConfig> ordererEndpoints = ordererOrganization.nodes().keySet().stream()
+                .map(this::ordererEndpointConfig).toList();
 
         for (OrganizationCrypto org : peerOrganizations.values()) {
             for (OrganizationCrypto.Member member : org.nodes().values()) {
+                int offset = index++;
+                if (!runsHere(member.name())) {
+                    continue;
+                }
                 PeerNode node = new PeerNode(new PeerNode.Settings(member.name(),
                         X509Identity.of(org.mspId(), member.signing().certificate()),
                         Signers.newPrivateKeySigner(member.signing().key()), member.tls(), allTlsRoots(),
-                        settings.clientAuthRequired, settings.host, port(member.name(), index++), ordererEndpoints,
+                        settings.clientAuthRequired, settings.host, port(member.name(), offset), ordererEndpoints,
                         settings.clock, signatures), executor, scheduler, validators);
                 // Listening before the channels exist: the genesis blocks name the peers' endpoints as anchors.
                 node.start();
@@ -192,22 +262,73 @@ public final class ReferenceNetwork implements AutoCloseable {
             }
         }
 
+        Map<String, BlockStore> peerBlocks = new LinkedHashMap<>();
         for (String channelId : settings.channels) {
-            Block genesis = GenesisBlocks.genesisBlock(channelDefinition(channelId), settings.clock.instant());
+            Block genesis = partial() ? storedGenesis(channelId, peerBlocks)
+                    : GenesisBlocks.genesisBlock(channelDefinition(channelId), settings.clock.instant());
             for (Orderer orderer : orderers) {
                 orderer.node.open(channelId, genesis);
             }
             // Block 0 as the orderers hold it: the one just made, or the stored one when resuming.
-            genesisBlocks.put(channelId, orderers.get(0).node.channels.get(channelId).ledger().block(0));
+            genesisBlocks.put(channelId, orderers.isEmpty() ? genesis
+                    : orderers.get(0).node.channels.get(channelId).ledger().block(0));
         }
         for (Peer peer : peers) {
             for (String channelId : settings.channels) {
                 String store = peer.name() + "/" + channelId;
-                BlockStore blocks = opened(settings.blockStores.apply(store));
+                BlockStore opened = peerBlocks.get(store);
+                BlockStore blocks = opened != null ? opened : opened(settings.blockStores.apply(store));
                 peer.node.join(genesisBlocks.get(channelId), blocks, opened(settings.stateStores.apply(store)),
                         settings.chaincodes.get(channelId));
             }
         }
+    }
+
+    /**
+     * A partial start's block 0 of a channel: the one the first node started here holds in its
+     * ledger (every node of the network holds the same), never a new one, which would fork the
+     * channel from the nodes running elsewhere. Peers' block stores opened to look are kept in
+     * {@code peerBlocks} for their join.
+     *
+     * @throws IllegalStateException if no node started here has a ledger of the channel
+     */
+    private Block storedGenesis(String channelId, Map<String, BlockStore> peerBlocks) {
+        for (Orderer orderer : orderers) {
+            ChannelLedger ledger = orderer.node.ledger(channelId);
+            if (ledger.height() > 0) {
+                return ledger.block(0);
+            }
+        }
+        for (Peer peer : peers) {
+            String store = peer.name() + "/" + channelId;
+            BlockStore blocks = opened(settings.blockStores.apply(store));
+            peerBlocks.put(store, blocks);
+            if (blocks.height() > 0) {
+                // As the orderers hold it: without the validation flags the peer added when it committed it.
+                Block committed = blocks.block(0);
+                return committed.toBuilder().setMetadata(committed.getMetadata().toBuilder()
+                        .setMetadata(BlockMetadataIndex.TRANSACTIONS_FILTER_VALUE, ByteString.EMPTY)).build();
+            }
+        }
+        throw new IllegalStateException("none of the nodes started here (" + String.join(", ", settings.nodes)
+                + ") has a ledger of channel " + channelId + " in " + settings.directory + " to take its genesis "
+                + "block from: start the whole network there once, or include a node that has one");
+    }
+
+    /**
+     * How to reach an orderer, here or elsewhere: TLS verified against its name; one running
+     * elsewhere is at its port in the manifest.
+     */
+    private EndpointConfig ordererEndpointConfig(String name) {
+        for (Orderer orderer : orderers) {
+            if (orderer.name().equals(name)) {
+                return orderer.endpointConfig();
+            }
+        }
+        return EndpointConfig.builder(settings.host + ":" + requiredPort(name))
+                .tls(List.of(ordererOrganization.tlsCa().certificate()))
+                .authorityOverride(name)
+                .build();
     }
 
     /** A port the manifest of a resumed network must have. */
@@ -227,10 +348,11 @@ public final class ReferenceNetwork implements AutoCloseable {
         GrpcTlsConfig tls = new GrpcTlsConfig(member.tls().key(), member.tls().certificate(),
                 List.of(ordererOrganization.tlsCa().certificate()), true);
         return new RaftConsenter(channelId -> {
+            // Every orderer is a member, those running elsewhere too: they are reached at their Raft ports.
             List<RaftPeer> members = new ArrayList<>();
-            for (Orderer orderer : orderers) {
-                members.add(RaftPeer.newBuilder().setId(orderer.name())
-                        .setAddress(settings.host + ":" + raftPorts.get(orderer.name() + "/raft/" + channelId)).build());
+            for (String orderer : ordererOrganization.nodes().keySet()) {
+                members.add(RaftPeer.newBuilder().setId(orderer)
+                        .setAddress(settings.host + ":" + raftPorts.get(orderer + "/raft/" + channelId)).build());
             }
             return new RaftChain.Settings(member.name(), members, raftStorage(member.name(), channelId), tls,
                     settings.directory != null);
@@ -287,9 +409,14 @@ public final class ReferenceNetwork implements AutoCloseable {
             port = server.getPort();
         }
 
-        synchronized void open(String channelId, Block genesis) {
-            ChannelLedger ledger = ledgers.computeIfAbsent(channelId, c -> new ChannelLedger(
+        /** The node's ledger of a channel, its block store opened the first time. */
+        synchronized ChannelLedger ledger(String channelId) {
+            return ledgers.computeIfAbsent(channelId, c -> new ChannelLedger(
                     opened(settings.blockStores.apply(member.name() + "/" + c))));
+        }
+
+        synchronized void open(String channelId, Block genesis) {
+            ChannelLedger ledger = ledger(channelId);
             OrdererChannel channel = new OrdererChannel(genesis, ledger,
                     X509Identity.of(settings.ordererMspId, member.signing().certificate()),
                     Signers.newPrivateKeySigner(member.signing().key()), consenterFor(member), scheduler,
@@ -415,25 +542,48 @@ public final class ReferenceNetwork implements AutoCloseable {
         return List.copyOf(peerOrganizations.keySet());
     }
 
-    /** The first orderer ({@code orderer.example.com}). */
+    /**
+     * The first orderer running in this process: {@code orderer.example.com}, unless only some
+     * nodes were started ({@link Builder#nodes}).
+     *
+     * @throws IllegalStateException if no orderer runs in this process
+     */
     public Orderer orderer() {
+        if (orderers.isEmpty()) {
+            throw new IllegalStateException("no orderer runs in this process: it started only "
+                    + String.join(", ", settings.nodes) + " (the others run elsewhere)");
+        }
         return orderers.get(0);
     }
 
-    /** Every orderer, the first one first. */
+    /**
+     * Every orderer running in this process, the first one first: all of the network's, unless
+     * only some nodes were started ({@link Builder#nodes}); the connection profiles
+     * ({@link #connectionProfile}) name them all.
+     */
     public List<Orderer> orderers() {
         return List.copyOf(orderers);
     }
 
+    /**
+     * Every peer running in this process, by organisation: all of the network's, unless only some
+     * nodes were started ({@link Builder#nodes}); the connection profiles name them all.
+     */
     public List<Peer> peers() {
         return List.copyOf(peers);
     }
 
-    /** The first peer of an organisation. */
+    /**
+     * The first peer of an organisation running in this process.
+     *
+     * @throws IllegalArgumentException if the network has no such organisation
+     * @throws IllegalStateException if none of the organisation's peers runs in this process ({@link Builder#nodes})
+     */
     public Peer peer(String mspId) {
+        org(mspId);
         return peers.stream().filter(p -> p.mspId().equals(mspId)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no organization " + mspId + " in the network "
-                        + "(organizations: " + organizations() + ")"));
+                .orElseThrow(() -> new IllegalStateException("no peer of " + mspId + " runs in this process: it "
+                        + "started only " + String.join(", ", settings.nodes) + " (the others run elsewhere)"));
     }
 
     /** The organisation's first client user ({@code User1} by default). */
@@ -476,9 +626,12 @@ public final class ReferenceNetwork implements AutoCloseable {
         return block;
     }
 
-    /** The current config of a channel. */
+    /** The current config of a channel, as the first orderer (or, without one here, the first peer) here holds it. */
     public ChannelConfig channelConfig(String channelId) {
         genesisBlock(channelId);
+        if (orderers.isEmpty()) {
+            return peers.get(0).node.service().channel(channelId).orElseThrow().config();
+        }
         return orderers.get(0).node.service.channel(channelId).orElseThrow().sharedConfig();
     }
 
@@ -504,18 +657,34 @@ public final class ReferenceNetwork implements AutoCloseable {
         return NetworkFiles.connectionProfileYaml(description(), mspId);
     }
 
-    /** The network as it is now, for {@link NetworkFiles}. */
+    /**
+     * The network as it is now, for {@link NetworkFiles}: every node, those running elsewhere
+     * ({@link Builder#nodes}) at their ports in the manifest.
+     */
     private NetworkDescription description() {
         List<NetworkDescription.Organization> orgs = peerOrganizations.values().stream()
                 .map(NetworkDescription.Organization::of).toList();
-        List<NetworkDescription.Node> peerNodes = peers.stream().map(ReferenceNetwork::describe).toList();
+        List<NetworkDescription.Node> peerNodes = new ArrayList<>();
+        for (OrganizationCrypto org : peerOrganizations.values()) {
+            for (String name : org.nodes().keySet()) {
+                peerNodes.add(describe(name, org.mspId(), org.tlsCa().certificate(), peers));
+            }
+        }
+        List<NetworkDescription.Node> ordererNodes = new ArrayList<>();
+        for (String name : ordererOrganization.nodes().keySet()) {
+            ordererNodes.add(describe(name, settings.ordererMspId, ordererOrganization.tlsCa().certificate(),
+                    orderers));
+        }
         return new NetworkDescription(channels(), settings.clientAuthRequired, orgs,
-                List.of(NetworkDescription.Organization.of(ordererOrganization)), peerNodes,
-                orderers.stream().map(ReferenceNetwork::describe).toList());
+                List.of(NetworkDescription.Organization.of(ordererOrganization)), peerNodes, ordererNodes);
     }
 
-    private static NetworkDescription.Node describe(Node node) {
-        return new NetworkDescription.Node(node.name(), node.mspId(), node.endpoint(), node.tlsRootCertificate());
+    /** A node as it runs here, or, running elsewhere, at its port in the manifest. */
+    private NetworkDescription.Node describe(String name, String mspId, X509Certificate tlsRoot,
+            List<? extends Node> local) {
+        String endpoint = local.stream().filter(n -> n.name().equals(name)).findFirst().map(Node::endpoint)
+                .orElseGet(() -> settings.host + ":" + requiredPort(name));
+        return new NetworkDescription.Node(name, mspId, endpoint, tlsRoot);
     }
 
     /** Stops every node and thread; idempotent. */
@@ -802,6 +971,8 @@ public final class ReferenceNetwork implements AutoCloseable {
         private final Set<String> shapeGiven = new java.util.HashSet<>();
         private Function<String, BlockStore> blockStores = name -> new InMemoryBlockStore();
         private Function<String, StateStore> stateStores = name -> new InMemoryStateStore();
+        /** The nodes to start ({@link #nodes}); empty for all. */
+        private final Set<String> nodes = new LinkedHashSet<>();
 
         private Builder() {
         }
@@ -962,6 +1133,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         /** The address nodes listen on and advertise (default 127.0.0.1). */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
+            shapeGiven.add("host");
             return this;
         }
 
@@ -1000,13 +1172,56 @@ public final class ReferenceNetwork implements AutoCloseable {
          * directory, and any given must equal the stored ones, as must the chaincode names (the
          * channel configs come from the ledgers, so batch settings, capabilities and ports given
          * then are not used). The default keeps everything in
-         * memory. Replaces {@link #blockStores} and {@link #stateStores}.
+         * memory. Replaces {@link #blockStores} and {@link #stateStores}. With {@link #nodes}, only
+         * some of the network's nodes start from it.
          */
         public Builder directory(Path directory) {
             this.directory = Objects.requireNonNull(directory, "directory");
             Path ledgers = directory.resolve(LEDGERS);
             this.blockStores = name -> FileBlockStore.open(ledgers.resolve(name).resolve("blocks"));
             this.stateStores = name -> MvStoreStateStore.open(ledgers.resolve(name).resolve("state.mv.db"));
+            return this;
+        }
+
+        /**
+         * Starts only the named nodes of the network kept in {@linkplain #directory directory},
+         * orderers and peers by host name ({@code orderer2.example.com},
+         * {@code peer0.org1.example.com}); the others are expected to run elsewhere (in other
+         * processes, each started with its own {@code nodes(...)}) at the ports the directory's
+         * manifest records, Raft ports included. The network must have started in the directory
+         * before: its manifest, crypto material and ledgers are there. The nodes started here
+         * resume from their ledgers on their ports, as in a whole restart, and work with the
+         * others as one network: peers pull blocks from every orderer, moving to the next when one
+         * fails; a Raft orderer's group has every orderer as a member; connection profiles
+         * ({@link ReferenceNetwork#connectionProfile}, {@link ReferenceNetwork#writeTo}) name every
+         * node. {@link ReferenceNetwork#orderers()}, {@link ReferenceNetwork#peers()},
+         * {@link ReferenceNetwork#orderer()} and {@link ReferenceNetwork#peer(String)} return the
+         * nodes running here. A partial start does not rewrite the directory's manifest, and its
+         * nodes listen on {@linkplain #host host} the manifest records.
+         *
+         * <p>Checked here when {@link #directory} was given first, else by {@link #start()}.
+         *
+         * @throws IllegalArgumentException if no name is given, a name is given twice, or a name is
+         *     not a node of the network (the message lists its nodes)
+         * @throws IllegalStateException if the directory holds no network
+         */
+        public Builder nodes(String... names) {
+            if (names.length == 0) {
+                throw new IllegalArgumentException("nodes() needs at least one node name, e.g. orderer.example.com "
+                        + "or peer0.org1.example.com");
+            }
+            Set<String> chosen = new LinkedHashSet<>();
+            for (String name : names) {
+                Objects.requireNonNull(name, "name");
+                if (!chosen.add(name)) {
+                    throw new IllegalArgumentException("node " + name + " is listed twice");
+                }
+            }
+            if (directory != null) {
+                requireNodes(NetworkManifest.read(directory).orElse(null), directory, chosen);
+            }
+            nodes.clear();
+            nodes.addAll(chosen);
             return this;
         }
 
@@ -1071,6 +1286,10 @@ public final class ReferenceNetwork implements AutoCloseable {
          * @throws java.io.UncheckedIOException if a port cannot be bound
          */
         public ReferenceNetwork start() {
+            if (!nodes.isEmpty() && directory == null) {
+                throw new IllegalStateException("nodes(" + String.join(", ", nodes) + ") starts some nodes of a "
+                        + "network kept in a directory: give directory(DIR) of a network started there before");
+            }
             if (consenterGiven && usesRaft()) {
                 throw new IllegalStateException("a consenter was given, but " + (raftChosen ? "raft() was chosen"
                         : ordererCount + " orderers order with Raft") + ": give one or the other");
@@ -1084,7 +1303,8 @@ public final class ReferenceNetwork implements AutoCloseable {
             ReferenceNetwork network = new ReferenceNetwork(this);
             try {
                 network.startNodes();
-                if (directory != null) {
+                if (directory != null && nodes.isEmpty()) {
+                    // A partial start leaves the directory as it is: the manifest names every node.
                     network.writeDirectory();
                 }
             } catch (RuntimeException e) {

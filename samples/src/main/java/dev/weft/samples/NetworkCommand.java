@@ -87,6 +87,12 @@ final class NetworkCommand implements Runnable {
                         + "orderer, else solo.")
         String consensus;
 
+        @Option(names = "--nodes", split = ",", paramLabel = "NAME",
+                description = "Start only these nodes of the network kept in DIR (orderers and peers by host name: "
+                        + "orderer2.example.com,peer0.org1.example.com); its other nodes run elsewhere, e.g. in "
+                        + "other 'weft network start --nodes' processes, on the ports DIR records.")
+        List<String> nodes;
+
         @Option(names = "--fresh", description = "Remove the network kept in DIR (its ledgers, crypto material and "
                 + "profiles) and start a new one. Without it, a DIR that holds a network resumes it.")
         boolean fresh;
@@ -109,6 +115,12 @@ final class NetworkCommand implements Runnable {
                     + " (the orderer takes it, the peers the ports after it), got " + basePort);
             if (Files.exists(directory) && !Files.isDirectory(directory)) {
                 throw new Weft.UsageException("--dir: " + directory + " exists and is not a directory");
+            }
+            if (nodes != null) {
+                check(!fresh, "--nodes starts some nodes of the network kept in --dir; --fresh would remove it");
+                check(Files.isRegularFile(directory.resolve("weft-network.yaml")), "--nodes starts some nodes of "
+                        + "the network kept in --dir, but " + directory + " holds none (no weft-network.yaml): start "
+                        + "the whole network there first");
             }
             checkWritable(directory);
             List<String> mspIds = new ArrayList<>();
@@ -145,6 +157,13 @@ final class NetworkCommand implements Runnable {
             }
             if ("raft".equals(consensus)) {
                 builder.raft();
+            }
+            if (nodes != null) {
+                try {
+                    builder.nodes(nodes.toArray(String[]::new));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new Weft.UsageException("--nodes: " + e.getMessage());
+                }
             }
             ReferenceNetwork network = builder.start();
             Map<String, Path> profiles;
@@ -222,8 +241,12 @@ final class NetworkCommand implements Runnable {
 
         private void describe(PrintWriter out, ReferenceNetwork network, Map<String, Path> profiles) {
             String channel = network.channel();
-            long height = network.orderer().height(channel);
-            if (network.resumed()) {
+            long height = network.orderers().isEmpty() ? network.peers().get(0).height(channel)
+                    : network.orderer().height(channel);
+            if (nodes != null) {
+                out.printf("Started %s of the reference network kept in %s: channel %s at block %d; its other nodes "
+                        + "run elsewhere%n", String.join(", ", nodes), directory, channel, height - 1);
+            } else if (network.resumed()) {
                 out.printf("Resumed the reference network kept in %s: channel %s at block %d%n", directory, channel,
                         height - 1);
             } else {

@@ -80,7 +80,11 @@ class BadInputTest {
                 Arguments.of(new String[] {"bench", "--profile", "p", "--orderers", "3"},
                         "--orderers applies only with --embedded"),
                 Arguments.of(new String[] {"network", "start", "--base-port", "65530"},
-                        "--base-port must be between 0 and 65000"));
+                        "--base-port must be between 0 and 65000"),
+                Arguments.of(new String[] {"network", "start", "--dir", "target/no-network-here", "--nodes",
+                    "orderer.example.com"}, "target/no-network-here holds none (no weft-network.yaml)"),
+                Arguments.of(new String[] {"network", "start", "--nodes", "orderer.example.com", "--fresh"},
+                        "--fresh would remove it"));
     }
 
     @ParameterizedTest
@@ -241,6 +245,23 @@ class BadInputTest {
 
         assertEquals(Weft.USAGE, result.exitCode(), result.toString());
         assertTrue(result.err().contains("exists and is not a directory"), result.toString());
+    }
+
+    @Test
+    void networkStart_nodesNotInTheKeptNetwork_exitTwoListingItsNodes() {
+        Path kept = dir.resolve("kept");
+        ReferenceNetwork.builder().directory(kept).start().close();
+
+        Cli result = Cli.run("network", "start", "--dir", kept.toString(), "--nodes",
+                "orderer.example.com,peer9.org1.example.com");
+
+        assertEquals(Weft.USAGE, result.exitCode(), result.toString());
+        assertEquals(1, result.err().lines().count(), result.toString());
+        assertTrue(result.err().contains("--nodes: no node peer9.org1.example.com in the network kept in " + kept),
+                result.toString());
+        assertTrue(result.err().contains("its nodes: orderer.example.com, peer0.org1.example.com, "
+                + "peer0.org2.example.com"), result.toString());
+        assertEquals("", result.out(), "nothing was started:\n" + result);
     }
 
     @Test
