@@ -24,12 +24,15 @@ import java.util.concurrent.TimeUnit;
  * The end-to-end, side-by-side benchmark: one reference network in its own JVM, and against it,
  * at each concurrency, Weft's {@code weft bench} and the same load from fabric-sdk-java 2.2, each
  * client in a JVM of its own (so its CPU is measured apart from the network's), alternating which
- * goes first. Then 10,000 transactions in flight at once through Weft, for threads and heap. It
+ * goes first. Then 10,000 transactions in flight at once through Weft, for threads and heap. Then
+ * the network again with a Raft cluster of orderers, and Weft's load at the highest concurrency
+ * on it, set against solo's row of the same run. It
  * prints a markdown table, with the crypto floor and the in-memory pipeline from the JMH results
  * of the same script run, and writes it to {@code results.md} in the output directory.
  *
  * <p>Usage: {@code SideBySide --root REPO --out DIR [--jmh FILE] [--concurrency 1,16,64,256]
- * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000]} (seconds).
+ * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000] [--raft-orderers 3]}
+ * (seconds; {@code --raft-orderers 1} leaves Raft out).
  */
 public final class SideBySide {
     private final Path root;
@@ -66,7 +69,8 @@ public final class SideBySide {
         }
         String warmup = options.getOrDefault("--warmup", "30");
         String duration = options.getOrDefault("--duration", "20");
-        startNetwork(options.getOrDefault("--batch-timeout", "50ms"));
+        String batchTimeout = options.getOrDefault("--batch-timeout", "50ms");
+        startNetwork(batchTimeout, "network");
 
         List<Row> rows = new ArrayList<>();
         boolean weftFirst = true;
@@ -89,7 +93,20 @@ public final class SideBySide {
                 "--profile", profile.toString(), "--msp-dir", userMsp.toString(), "--concurrency",
                 String.valueOf(inFlight), "--count", String.valueOf(inFlight), "--json"));
 
-        String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of());
+        // The same Weft load on a Raft cluster of orderers, against solo's row at that concurrency in this run.
+        List<Row> raft = new ArrayList<>();
+        int orderers = Integer.parseInt(options.getOrDefault("--raft-orderers", "3"));
+        if (orderers > 1) {
+            int c = concurrencies.get(concurrencies.size() - 1);
+            stopNetwork();
+            startNetwork(batchTimeout, "network-raft", "--orderers", String.valueOf(orderers), "--consensus", "raft");
+            raft.add(rows.stream().filter(r -> r.client().equals("Weft") && r.concurrency() == c).findFirst()
+                    .orElseThrow());
+            raft.add(measure("Weft, " + orderers + "-orderer Raft", c, weftCommand(c, warmup, duration)));
+        }
+
+        String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of())
+                + raftReport(raft);
         Files.writeString(out.resolve("results.md"), report);
         System.out.println(report);
     }
@@ -125,11 +142,13 @@ public final class SideBySide {
                 "--warmup", warmup, "--duration", duration);
     }
 
-    private void startNetwork(String batchTimeout) throws Exception {
-        Path dir = out.resolve("network");
-        network = new ProcessBuilder(java("samples", "dev.weft.samples.Weft", "network", "start", "--dir",
-                dir.toString(), "--batch-timeout", batchTimeout))
-                .redirectError(out.resolve("network-stderr.log").toFile())
+    private void startNetwork(String batchTimeout, String name, String... extra) throws Exception {
+        Path dir = out.resolve(name);
+        List<String> command = new ArrayList<>(java("samples", "dev.weft.samples.Weft", "network", "start", "--dir",
+                dir.toString(), "--fresh", "--batch-timeout", batchTimeout));
+        command.addAll(List.of(extra));
+        network = new ProcessBuilder(command)
+                .redirectError(out.resolve(name + "-stderr.log").toFile())
                 .start();
         BufferedReader lines = new BufferedReader(new InputStreamReader(network.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<Boolean> ready = CompletableFuture.supplyAsync(() -> {
@@ -145,7 +164,7 @@ public final class SideBySide {
             }
         });
         if (!ready.get(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("the network did not start; see " + out.resolve("network-stderr.log"));
+            throw new IllegalStateException("the network did not start; see " + out.resolve(name + "-stderr.log"));
         }
         Path org1 = dir.resolve("organizations/peerOrganizations/org1.example.com");
         profile = org1.resolve("connection-org1.yaml");
@@ -158,6 +177,7 @@ public final class SideBySide {
             if (!network.waitFor(30, TimeUnit.SECONDS)) {
                 network.destroyForcibly();
             }
+            network = null;
         }
     }
 
@@ -285,6 +305,26 @@ public final class SideBySide {
             }
         }
         return scores;
+    }
+
+    /** Solo's row and the Raft row at the same concurrency, and their ratio; empty when Raft was not run. */
+    static String raftReport(List<Row> raft) {
+        if (raft.size() != 2) {
+            return "";
+        }
+        Row solo = raft.get(0);
+        Row cluster = raft.get(1);
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "%n## Ordering: solo and a Raft cluster, Weft at concurrency %d (same run)%n%n", cluster.concurrency()));
+        md.append("| orderers | committed tx/s | p50 ms | p99 ms | network CPU µs/tx |\n|---|---:|---:|---:|---:|\n");
+        for (Row r : raft) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f |%n",
+                    r == solo ? "solo" : r.client().replace("Weft, ", ""), r.get("txPerSecond"), r.get("latencyMs.p50"),
+                    r.get("latencyMs.p99"), r.networkCpuMicrosPerTx()));
+        }
+        md.append(String.format(Locale.ROOT, "%nRaft / solo committed tx/s: %.2f%n",
+                cluster.get("txPerSecond") / solo.get("txPerSecond")));
+        return md.toString();
     }
 
     static String report(List<Row> rows, Row many, Map<String, Double> jmh) {
