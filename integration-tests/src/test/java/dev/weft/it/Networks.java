@@ -1,13 +1,23 @@
 package dev.weft.it;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.weft.core.BlockView;
 import dev.weft.core.EndpointConfig;
+import dev.weft.core.TransactionView;
+import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Gateway;
 import dev.weft.testnet.AssetTransferChaincode;
 import dev.weft.testnet.ReferenceNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /** The reference network the suites run on, and gateways onto it. */
 final class Networks {
@@ -61,5 +71,30 @@ final class Networks {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How many times each transaction id is VALID in blocks 0 to {@code height - 1} as one peer
+     * delivers them (read as Org1's user), within a minute.
+     */
+    static Map<String, Integer> validCounts(ReferenceNetwork network, ReferenceNetwork.Peer peer, String channel,
+            long height) {
+        ReferenceNetwork.User user = network.user("Org1MSP");
+        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            Map<String, Integer> valid = new HashMap<>();
+            try (Gateway one = Gateway.builder().identity(user.identity()).signer(user.signer())
+                    .addPeer(peer.name(), peer.mspId(), peer.endpointConfig()).build();
+                    CloseableIterator<Block> blocks = one.network(channel).events().startBlock(0)
+                            .stopBlock(height - 1).blocks()) {
+                while (blocks.hasNext()) {
+                    for (TransactionView tx : BlockView.of(blocks.next()).transactions()) {
+                        if (tx.validationCode().orElse(null) == TxValidationCode.VALID) {
+                            valid.merge(tx.transactionId(), 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+            return valid;
+        }, peer.name() + " did not deliver blocks 0 to " + (height - 1));
     }
 }

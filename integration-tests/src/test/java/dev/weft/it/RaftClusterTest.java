@@ -1,16 +1,12 @@
 package dev.weft.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.core.BlockView;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionException;
-import dev.weft.core.TransactionView;
 import dev.weft.core.WeftException;
-import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.TxResult;
@@ -24,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,12 +97,7 @@ class RaftClusterTest {
 
         long height = network.peer("Org1MSP").height(network.channel());
         for (ReferenceNetwork.Peer peer : network.peers()) {
-            Map<String, Integer> validCount = new HashMap<>();
-            for (TransactionView tx : transactions(peer, height)) {
-                if (tx.validationCode().orElse(null) == TxValidationCode.VALID) {
-                    validCount.merge(tx.transactionId(), 1, Integer::sum);
-                }
-            }
+            Map<String, Integer> validCount = Networks.validCounts(network, peer, network.channel(), height);
             for (String txId : acknowledged.keySet()) {
                 assertEquals(1, validCount.getOrDefault(txId, 0), peer.name() + ": acknowledged " + txId);
             }
@@ -140,20 +129,5 @@ class RaftClusterTest {
         assertTrue(contract.newTransaction("CreateAsset").arguments("back", "red", "1", "Ann", "1").submit()
                 .blockNumber() > before.blockNumber());
         assertEquals("true", new String(contract.evaluate("AssetExists", "kept")));
-    }
-
-    /** Every transaction in blocks 0 to height - 1, as one peer delivers them. */
-    private List<TransactionView> transactions(ReferenceNetwork.Peer peer, long height) {
-        ReferenceNetwork.User user = network.user("Org1MSP");
-        List<TransactionView> all = new ArrayList<>();
-        try (Gateway one = Gateway.builder().identity(user.identity()).signer(user.signer())
-                .addPeer(peer.name(), peer.mspId(), peer.endpointConfig()).build();
-                CloseableIterator<Block> blocks = one.network(network.channel()).events().startBlock(0)
-                        .stopBlock(height - 1).blocks()) {
-            while (blocks.hasNext()) {
-                all.addAll(BlockView.of(blocks.next()).transactions());
-            }
-        }
-        return all;
     }
 }

@@ -2,14 +2,11 @@ package dev.weft.it;
 
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.core.BlockView;
 import dev.weft.core.ConnectionProfile;
 import dev.weft.core.TransactionException;
 import dev.weft.core.TransactionTimeoutException;
-import dev.weft.core.TransactionView;
 import dev.weft.core.WeftException;
 import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Contract;
@@ -194,12 +191,7 @@ class RaftProcessKillTest {
         TxResult last = create("last").get(60, SECONDS);
         long height = last.blockNumber() + 1;
         for (ReferenceNetwork.Peer peer : peers.peers()) {
-            Map<String, Integer> validCount = new HashMap<>();
-            for (TransactionView tx : transactions(peer, height)) {
-                if (tx.validationCode().orElse(null) == TxValidationCode.VALID) {
-                    validCount.merge(tx.transactionId(), 1, Integer::sum);
-                }
-            }
+            Map<String, Integer> validCount = Networks.validCounts(peers, peer, CHANNEL, height);
             for (String txId : acknowledged.keySet()) {
                 assertEquals(1, validCount.getOrDefault(txId, 0), peer.name() + ": acknowledged " + txId);
             }
@@ -318,23 +310,6 @@ class RaftProcessKillTest {
         }
         throw new AssertionError("the orderers' heights are " + heights + " after 30 s, expected " + height
                 + " or more, the same on each");
-    }
-
-    /** Every transaction in blocks 0 to height - 1, as one peer delivers them. */
-    private List<TransactionView> transactions(ReferenceNetwork.Peer peer, long height) {
-        ReferenceNetwork.User user = peers.user("Org1MSP");
-        return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            List<TransactionView> all = new ArrayList<>();
-            try (Gateway one = Gateway.builder().identity(user.identity()).signer(user.signer())
-                    .addPeer(peer.name(), peer.mspId(), peer.endpointConfig()).build();
-                    CloseableIterator<Block> blocks = one.network(CHANNEL).events().startBlock(0)
-                            .stopBlock(height - 1).blocks()) {
-                while (blocks.hasNext()) {
-                    all.addAll(BlockView.of(blocks.next()).transactions());
-                }
-            }
-            return all;
-        }, peer.name() + " did not deliver blocks 0 to " + (height - 1));
     }
 
     /** A child JVM running some nodes, its answers read on a thread of their own into a queue. */
