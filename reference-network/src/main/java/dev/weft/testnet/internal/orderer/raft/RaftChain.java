@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -120,7 +121,7 @@ public final class RaftChain implements Chain {
     private volatile RaftClient client;
     private Parameters parameters;
     /** Proposals that failed in a row; the messages of the next failure wait longer before being ordered again. */
-    private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
     private Forwarder forwarder;
     private volatile boolean halted;
     /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
@@ -149,7 +150,7 @@ public final class RaftChain implements Chain {
                 if (leading()) {
                     propose(NORMAL, nextBlock(batch));
                 } else {
-                    batch.forEach(envelope -> handOver(NORMAL, envelope, 0));
+                    batch.forEach(envelope -> handOver(envelope, 0));
                 }
             }
 
@@ -250,7 +251,7 @@ public final class RaftChain implements Chain {
      * cutting it): forwarded to the new leader if there is one, else dropped (its client's commit
      * wait then times out, as when a Fabric leader changes).
      */
-    private void handOver(byte type, Envelope envelope, long configSequence) {
+    private void handOver(Envelope envelope, long configSequence) {
         RaftPeerId leader = leaderId();
         if (leader != null && !leader.toString().equals(settings.nodeId())) {
             forwarder.forward(submitRequest(envelope, configSequence)).whenComplete((accepted, error) -> {
@@ -269,7 +270,7 @@ public final class RaftChain implements Chain {
         try {
             thread.execute(guarded(() -> {
                 if (!leading()) {
-                    handOver(type, envelope, configSequence);
+                    handOver(envelope, configSequence);
                     return;
                 }
                 if (type == CONFIG) {
@@ -494,7 +495,7 @@ public final class RaftChain implements Chain {
             if (leading()) {
                 batcher.normal(envelope, 0);
             } else {
-                handOver(NORMAL, envelope, 0);
+                handOver(envelope, 0);
             }
         }
     }
@@ -601,7 +602,8 @@ public final class RaftChain implements Chain {
         public CompletableFuture<Message> query(Message request) {
             List<SubmitRequest> requests;
             try {
-                requests = Forwarder.decode(request.getContent().newInput(), SubmitRequest.parser()::parseDelimitedFrom);
+                requests = Forwarder.decode(request.getContent().newInput(),
+                        SubmitRequest.parser()::parseDelimitedFrom);
             } catch (IOException e) {
                 requests = List.of(); // the follower finds no answers and refuses its messages
             }
@@ -651,7 +653,7 @@ public final class RaftChain implements Chain {
                     // Messages not yet cut go to the new leader; validated at sequence 0, it re-checks
                     // them if the config has changed since.
                     for (Envelope envelope : batcher.takePending()) {
-                        handOver(NORMAL, envelope, 0);
+                        handOver(envelope, 0);
                     }
                 });
             }
