@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,21 +53,10 @@ class RaftClusterTest {
         network.close();
     }
 
-    private ReferenceNetwork.Orderer leader() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            List<ReferenceNetwork.Orderer> leaders = network.orderers().stream()
-                    .filter(o -> o.isRunning() && o.isLeader(network.channel())).toList();
-            if (leaders.size() == 1) {
-                return leaders.get(0);
-            }
-            LockSupport.parkNanos(50_000_000L);
-        }
-        throw new AssertionError("no single Raft leader");
-    }
 
     @Test
     void leaderStoppedWith200InFlight_acknowledgedOnceEverywhere_failedAbsent_commitsResume() throws Exception {
-        leader(); // elected before the load starts
+        network.leader(network.channel(), Duration.ofSeconds(10)); // elected before the load starts
         List<String> ids = new ArrayList<>();
         List<CompletableFuture<TxResult>> futures = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -76,7 +64,7 @@ class RaftClusterTest {
             ids.add(key);
             futures.add(contract.newTransaction("CreateAsset").arguments(key, "blue", "5", "Tom", "1").submitAsync());
         }
-        leader().stop();
+        network.leader(network.channel(), Duration.ofSeconds(10)).stop();
 
         Map<String, String> acknowledged = new HashMap<>();
         List<String> failed = new ArrayList<>();
@@ -111,7 +99,7 @@ class RaftClusterTest {
     @Test
     void twoOfThreeDown_submitFailsSayingTheOrderersAreUnavailable_nothingLostWhenTheyReturn() throws Exception {
         TxResult before = contract.newTransaction("CreateAsset").arguments("kept", "red", "1", "Ann", "1").submit();
-        ReferenceNetwork.Orderer leader = leader();
+        ReferenceNetwork.Orderer leader = network.leader(network.channel(), Duration.ofSeconds(10));
         List<ReferenceNetwork.Orderer> down = new ArrayList<>(network.orderers().stream()
                 .filter(o -> o != leader).limit(1).toList());
         down.add(leader);
@@ -125,7 +113,7 @@ class RaftClusterTest {
         assertTrue(e.getMessage().contains("SERVICE_UNAVAILABLE") || e.getMessage().contains("Raft leader"),
                 e.getMessage());
         down.forEach(ReferenceNetwork.Orderer::start);
-        leader();
+        network.leader(network.channel(), Duration.ofSeconds(10));
         assertTrue(contract.newTransaction("CreateAsset").arguments("back", "red", "1", "Ann", "1").submit()
                 .blockNumber() > before.blockNumber());
         assertEquals("true", new String(contract.evaluate("AssetExists", "kept")));

@@ -354,8 +354,19 @@ public final class ReferenceNetwork implements AutoCloseable {
                 members.add(RaftPeer.newBuilder().setId(orderer)
                         .setAddress(settings.host + ":" + raftPorts.get(orderer + "/raft/" + channelId)).build());
             }
+            // Where a follower behind the leader's snapshot pulls blocks from, as this orderer.
+            List<EndpointConfig> others = new ArrayList<>();
+            for (String orderer : ordererOrganization.nodes().keySet()) {
+                if (!orderer.equals(member.name())) {
+                    EndpointConfig.Builder endpoint = ordererEndpointConfig(orderer).toBuilder();
+                    if (settings.clientAuthRequired) {
+                        endpoint.clientCertificate(List.of(member.tls().certificate()), member.tls().key());
+                    }
+                    others.add(endpoint.build());
+                }
+            }
             return new RaftChain.Settings(member.name(), members, raftStorage(member.name(), channelId), tls,
-                    settings.directory != null);
+                    others, settings.directory != null);
         });
     }
 
@@ -516,7 +527,7 @@ public final class ReferenceNetwork implements AutoCloseable {
     private ByteString raftConfigMetadata(String channelId) {
         ConfigMetadata.Builder metadata = ConfigMetadata.newBuilder()
                 .setOptions(Options.newBuilder().setTickInterval("500ms").setElectionTick(10).setHeartbeatTick(1)
-                        .setMaxInflightBlocks(5).setSnapshotIntervalSize(16 * 1024 * 1024));
+                        .setMaxInflightBlocks(5).setSnapshotIntervalSize(settings.snapshotIntervalSize));
         for (Orderer orderer : orderers) {
             ByteString tls = ByteString.copyFromUtf8(dev.weft.core.Credentials.toPem(
                     orderer.node.member.tls().certificate()));
@@ -563,6 +574,28 @@ public final class ReferenceNetwork implements AutoCloseable {
      */
     public List<Orderer> orderers() {
         return List.copyOf(orderers);
+    }
+
+    /**
+     * The orderer that leads a channel's Raft group, once exactly one of the orderers running here
+     * says it does (an election takes a few hundred milliseconds after a start or a leader's
+     * crash); for a solo orderer, that orderer. For tests that stop the leader or a follower.
+     *
+     * @throws IllegalStateException if no single running orderer leads within the timeout
+     */
+    public Orderer leader(String channelId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<Orderer> leaders = orderers.stream().filter(o -> o.isRunning() && o.isLeader(channelId)).toList();
+            if (leaders.size() == 1) {
+                return leaders.get(0);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("no single orderer running here leads channel " + channelId + " after "
+                        + timeout + " (leading: " + leaders.stream().map(Orderer::name).toList() + ")");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+        }
     }
 
     /**
@@ -962,6 +995,7 @@ public final class ReferenceNetwork implements AutoCloseable {
         private boolean consenterGiven;
         private int ordererCount = 1;
         private boolean raftChosen;
+        private int snapshotIntervalSize = 16 * 1024 * 1024;
         private String host = "127.0.0.1";
         private int basePort;
         private boolean clientAuthRequired;
@@ -1112,6 +1146,21 @@ public final class ReferenceNetwork implements AutoCloseable {
             }
             this.ordererCount = count;
             shapeGiven.add("orderers");
+            return this;
+        }
+
+        /**
+         * The channel config's etcdraft {@code SnapshotIntervalSize} (default Fabric's 16 MB): after
+         * this many bytes of blocks a Raft orderer snapshots its ledger's height and purges its Raft
+         * log up to there; a follower that lags behind the purged log installs the leader's snapshot
+         * and pulls the missing blocks from the other orderers. Like the batch options, it is written
+         * into a new channel's genesis block; a network resumed from a directory keeps its own.
+         */
+        public Builder snapshotIntervalSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("snapshotIntervalSize must be positive, got " + bytes);
+            }
+            this.snapshotIntervalSize = bytes;
             return this;
         }
 

@@ -39,18 +39,6 @@ class RaftOrderingTest {
         network.close();
     }
 
-    /** The leader, once exactly one running orderer says it leads (elections take a few hundred ms). */
-    private ReferenceNetwork.Orderer leader() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            List<ReferenceNetwork.Orderer> leaders = network.orderers().stream()
-                    .filter(o -> o.isRunning() && o.isLeader(network.channel())).toList();
-            if (leaders.size() == 1) {
-                return leaders.get(0);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-        }
-        throw new AssertionError("no single Raft leader");
-    }
 
     @Test
     void genesisConfig_namesTheThreeConsentersAsEtcdraft() throws Exception {
@@ -68,7 +56,7 @@ class RaftOrderingTest {
 
     @Test
     void submitsThroughLeaderAndFollower_everyOrdererWritesTheSameBlocksWithRaftMetadata() throws Exception {
-        ReferenceNetwork.Orderer leader = leader();
+        ReferenceNetwork.Orderer leader = network.leader(network.channel(), java.time.Duration.ofSeconds(10));
         ReferenceNetwork.Orderer follower = network.orderers().stream().filter(o -> o != leader).findFirst()
                 .orElseThrow();
 
@@ -96,7 +84,7 @@ class RaftOrderingTest {
 
     @Test
     void stoppedFollowerRestarted_catchesUpAndServesDeliver() throws Exception {
-        ReferenceNetwork.Orderer leader = leader();
+        ReferenceNetwork.Orderer leader = network.leader(network.channel(), java.time.Duration.ofSeconds(10));
         ReferenceNetwork.Orderer follower = network.orderers().stream().filter(o -> o != leader).findFirst()
                 .orElseThrow();
         follower.stop();
@@ -115,7 +103,7 @@ class RaftOrderingTest {
 
     @Test
     void twoOfThreeStopped_broadcastIsServiceUnavailable_andWorksOnceTheyReturn() throws Exception {
-        ReferenceNetwork.Orderer leader = leader();
+        ReferenceNetwork.Orderer leader = network.leader(network.channel(), java.time.Duration.ofSeconds(10));
         assertTrue(client.submitVia(leader, "basic", "CreateAsset", "before", "red", "1", "Ann", "1").isValid());
         List<ReferenceNetwork.Orderer> others = network.orderers().stream().filter(o -> o != leader).toList();
         ReferenceNetwork.Orderer survivor = others.get(0);
@@ -142,7 +130,7 @@ class RaftOrderingTest {
 
         leader.start();
         others.get(1).start();
-        ReferenceNetwork.Orderer newLeader = leader();
+        ReferenceNetwork.Orderer newLeader = network.leader(network.channel(), java.time.Duration.ofSeconds(10));
         assertTrue(client.submitVia(newLeader, "basic", "CreateAsset", "after", "red", "1", "Ann", "1").isValid());
         assertTrue(client.evaluate("basic", "ReadAsset", "before").contains("\"ID\":\"before\""));
     }

@@ -1,6 +1,7 @@
 package dev.weft.testnet.internal.orderer.raft;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.EndpointConfig;
 import dev.weft.core.InternalApi;
 import dev.weft.core.internal.Blocks;
 import dev.weft.testnet.Chain;
@@ -9,12 +10,14 @@ import dev.weft.testnet.OrderingException;
 import dev.weft.testnet.internal.orderer.Batcher;
 import dev.weft.testnet.internal.orderer.BroadcastRejection;
 import dev.weft.testnet.internal.orderer.OrdererChannel;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -32,6 +36,8 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
@@ -40,23 +46,34 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockHeader;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Status;
 import org.hyperledger.fabric.protos.orderer.SubmitRequest;
 import org.hyperledger.fabric.protos.orderer.SubmitResponse;
 import org.hyperledger.fabric.protos.orderer.etcdraft.BlockMetadata;
+import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,9 +87,12 @@ import org.slf4j.LoggerFactory;
  * leader (an election, or too few orderers up) it is refused with {@link OrderingException},
  * which Broadcast answers as {@code SERVICE_UNAVAILABLE}, as Fabric does.
  *
- * <p>The Raft log is kept in the node's storage directory. The ledger is the state machine: on
- * restart the log is replayed, blocks already in the ledger are skipped, the rest written, so a
- * restarted orderer catches up. The leader creates blocks itself and keeps up to five in flight;
+ * <p>The Raft log and snapshots are kept in the node's storage directory. The ledger is the state
+ * machine: on restart the log after the last snapshot is replayed, blocks already in the ledger
+ * are skipped, the rest written, so a restarted orderer catches up. Each SnapshotIntervalSize of
+ * blocks (the channel's etcdraft option) a node snapshots the ledger's height and purges its log
+ * up to there; a follower that lags behind the leader's purged log installs the leader's snapshot
+ * and pulls the blocks it covers from the other orderers, as Fabric's etcdraft does. The leader creates blocks itself and keeps up to five in flight;
  * it starts ordering only once every entry of earlier terms is applied (Ratis' leader-ready
  * notification), and a block is written only if it extends the ledger, so blocks never fork.
  * Messages of a block that was not replicated or did not extend the ledger are ordered again, and
@@ -94,13 +114,17 @@ public final class RaftChain implements Chain {
      * @param members every consenter's Raft id and {@code host:port}, in consenter-id order
      * @param storage the directory for the Raft log of this channel
      * @param tls this orderer's TLS key and certificate and the CAs it trusts: Raft traffic uses mutual TLS
+     * @param otherOrderers the other orderers' Deliver endpoints (with this orderer's TLS client
+     *     certificate where they require one): a follower that installs the leader's snapshot pulls
+     *     the blocks it covers from them
      * @param durable whether an entry counts as logged only once it is on disk (fsync); false for
      *     a network whose ledgers are in memory
      */
     public record Settings(String nodeId, List<RaftPeer> members, Path storage, GrpcTlsConfig tls,
-            boolean durable) {
+            List<EndpointConfig> otherOrderers, boolean durable) {
         public Settings {
             members = List.copyOf(members);
+            otherOrderers = List.copyOf(otherOrderers);
         }
 
         int port() {
@@ -170,8 +194,18 @@ public final class RaftChain implements Chain {
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        // The ledger is the state: no snapshots, the whole log is kept and replayed on restart.
+        // The ledger is the state; a snapshot records its height and tip at a Raft index. One is taken
+        // each time the channel's SnapshotIntervalSize of blocks has been written since the last (as
+        // Fabric's etcdraft does), and the log is purged up to it, a closed segment at a time.
+        long snapshotInterval = snapshotIntervalSize(support);
+        stateMachine.snapshotInterval = snapshotInterval;
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
+        RaftServerConfigKeys.Snapshot.setCreationGap(properties, 1);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, 1);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties,
+                SizeInBytes.valueOf(Math.max(MIN_SEGMENT, Math.min(MAX_SEGMENT, snapshotInterval / 4))));
         parameters = new Parameters();
         GrpcConfigKeys.Server.setTlsConf(parameters, settings.tls());
         GrpcConfigKeys.Client.setTlsConf(parameters, settings.tls());
@@ -363,6 +397,23 @@ public final class RaftChain implements Chain {
                 + " has halted"));
     }
 
+    /** Fabric's default SnapshotIntervalSize, for a config that sets none. */
+    private static final long DEFAULT_SNAPSHOT_INTERVAL = 16L << 20;
+    /** Raft log segments are a quarter of the snapshot interval, within these bounds, so purging frees space. */
+    private static final long MIN_SEGMENT = 64L << 10;
+    private static final long MAX_SEGMENT = 8L << 20;
+
+    /** The channel's {@code etcdraft.Options.snapshot_interval_size}, or Fabric's default of 16 MB. */
+    private static long snapshotIntervalSize(ConsenterSupport support) {
+        return support.sharedConfig().consensusType().map(type -> {
+            try {
+                return (long) ConfigMetadata.parseFrom(type.getMetadata()).getOptions().getSnapshotIntervalSize();
+            } catch (InvalidProtocolBufferException e) {
+                return 0L;
+            }
+        }).filter(size -> size > 0).orElse(DEFAULT_SNAPSHOT_INTERVAL);
+    }
+
     private Runnable guarded(Runnable task) {
         return () -> {
             try {
@@ -518,8 +569,124 @@ public final class RaftChain implements Chain {
         return metadata.build().toByteArray();
     }
 
-    /** The Raft state machine: the channel's ledger. */
+    /**
+     * The Raft state machine: the channel's ledger. A snapshot is Fabric's
+     * {@code common.BlockchainInfo} of the ledger (height, hash of the last block) at the last
+     * applied entry. A follower that lagged behind the leader's purged log installs the leader's
+     * snapshot; before any later entry is applied it pulls the blocks the snapshot covers from the
+     * other orderers ({@link CatchUp}).
+     */
     private final class BlockStateMachine extends BaseStateMachine {
+        private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
+        /** Bytes of blocks written after which a snapshot is taken; set before the server starts. */
+        private long snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
+        // On Ratis' state-machine thread.
+        private long bytesSinceSnapshot;
+        private final AtomicBoolean snapshotAsked = new AtomicBoolean();
+
+        @Override
+        public void initialize(RaftServer raftServer, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+            getLifeCycle().startAndTransition(() -> {
+                super.initialize(raftServer, groupId, raftStorage);
+                snapshots.init(raftStorage);
+                load(snapshots.loadLatestSnapshot());
+            });
+        }
+
+        /** Before a snapshot from the leader is installed; Ratis then calls {@link #reinitialize()}. */
+        @Override
+        public synchronized void pause() {
+            if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+                getLifeCycle().transition(LifeCycle.State.PAUSING);
+                getLifeCycle().transition(LifeCycle.State.PAUSED);
+            }
+        }
+
+        /** After a snapshot from the leader was installed: on Ratis' state-machine thread, before any later entry. */
+        @Override
+        public synchronized void reinitialize() throws IOException {
+            load(snapshots.loadLatestSnapshot());
+            if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+                getLifeCycle().transition(LifeCycle.State.STARTING);
+                getLifeCycle().transition(LifeCycle.State.RUNNING);
+            }
+        }
+
+        @Override
+        public SimpleStateMachineStorage getStateMachineStorage() {
+            return snapshots;
+        }
+
+        /** The ledger as a snapshot records it, pulling the blocks it lacks up to the snapshot's height. */
+        private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+            if (snapshot == null || !Files.exists(snapshot.getFile().getPath())) {
+                return;
+            }
+            if (snapshot.getFile().getFileDigest() != null) {
+                MD5FileUtil.verifySavedMD5(snapshot.getFile().getPath().toFile(), snapshot.getFile().getFileDigest());
+            }
+            BlockchainInfo ledger = BlockchainInfo.parseFrom(Files.readAllBytes(snapshot.getFile().getPath()));
+            try {
+                CatchUp.toHeight(support, settings.nodeId(), settings.otherOrderers(), ledger.getHeight(),
+                        () -> halted);
+            } catch (OrderingException e) {
+                halted = true;
+                errored.completeExceptionally(e);
+                throw new IOException(e.getMessage(), e);
+            }
+            TermIndex last = snapshot.getTermIndex();
+            if (last.compareTo(getLastAppliedTermIndex()) > 0) {
+                setLastAppliedTermIndex(last);
+            }
+        }
+
+        /** The ledger's height and last block hash at the last applied entry. On Ratis' state-machine thread. */
+        @Override
+        public long takeSnapshot() throws IOException {
+            TermIndex last = getLastAppliedTermIndex();
+            long height = support.height();
+            if (last == null || last.getIndex() < 0 || height == 0) {
+                return RaftLog.INVALID_LOG_INDEX;
+            }
+            BlockchainInfo ledger = BlockchainInfo.newBuilder().setHeight(height)
+                    .setCurrentBlockHash(com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(
+                            support.block(height - 1).orElseThrow().getHeader())))
+                    .build();
+            File file = snapshots.getSnapshotFile(last.getTerm(), last.getIndex());
+            Path temporary = file.toPath().resolveSibling(file.getName() + ".tmp");
+            Files.write(temporary, ledger.toByteArray());
+            Files.move(temporary, file.toPath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+            snapshots.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
+            log.debug("channel {}: {} took a Raft snapshot at entry {}, height {}", support.channelId(),
+                    settings.nodeId(), last.getIndex(), height);
+            return last.getIndex();
+        }
+
+        /** Asks Ratis for a snapshot once SnapshotIntervalSize bytes of blocks were written since the last. */
+        private void snapshotIfDue(int bytes) {
+            bytesSinceSnapshot += bytes;
+            if (bytesSinceSnapshot < snapshotInterval || !snapshotAsked.compareAndSet(false, true)) {
+                return;
+            }
+            bytesSinceSnapshot = 0;
+            try {
+                server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ClientId.randomId(),
+                        RaftPeerId.valueOf(settings.nodeId()), group.getGroupId(), 0, 60_000))
+                        .whenComplete((reply, error) -> {
+                            snapshotAsked.set(false);
+                            if (error != null || !reply.isSuccess()) {
+                                log.warn("channel {}: {} could not take a Raft snapshot: {}", support.channelId(),
+                                        settings.nodeId(), error != null ? error : reply.getException());
+                            }
+                        });
+            } catch (RuntimeException e) {
+                snapshotAsked.set(false);
+                log.warn("channel {}: {} could not ask for a Raft snapshot: {}", support.channelId(), settings.nodeId(),
+                        e.toString());
+            }
+        }
+
         @Override
         public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
             var logEntry = trx.getLogEntry();
@@ -528,6 +695,9 @@ public final class RaftChain implements Chain {
                 Message result = apply(data.byteAt(0), Block.parseFrom(data.substring(1).toByteArray()),
                         logEntry.getIndex());
                 updateLastAppliedTermIndex(logEntry.getTerm(), logEntry.getIndex());
+                if (result == WRITTEN) {
+                    snapshotIfDue(data.size());
+                }
                 return CompletableFuture.completedFuture(result);
             } catch (InvalidProtocolBufferException | RuntimeException e) {
                 log.error("channel {}: Raft entry {} cannot be written on {}", support.channelId(),
