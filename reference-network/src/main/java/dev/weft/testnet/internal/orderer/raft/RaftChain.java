@@ -1,5 +1,6 @@
 package dev.weft.testnet.internal.orderer.raft;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.InternalApi;
@@ -30,6 +31,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
@@ -47,7 +49,6 @@ import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
-import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -60,6 +61,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.apache.ratis.util.SizeInBytes;
@@ -141,8 +143,14 @@ public final class RaftChain implements Chain {
     private final CompletableFuture<Void> errored = new CompletableFuture<>();
     private final BlockStateMachine stateMachine = new BlockStateMachine();
     private RaftServer server;
-    /** The Raft client this node proposes blocks and forwards messages with; replaced once Ratis closes it. */
-    private volatile RaftClient client;
+    /** The Raft client this node forwards messages to the leader with. */
+    private RaftClient client;
+    /**
+     * The client id of this node's block proposals, which it submits to its own Raft server
+     * directly (no loopback RPC); only these may enter the log.
+     */
+    private final ClientId proposer = ClientId.randomId();
+    private final AtomicLong proposals = new AtomicLong();
     private Parameters parameters;
     /** Proposals that failed in a row; the messages of the next failure wait longer before being ordered again. */
     private final AtomicInteger failuresInARow = new AtomicInteger();
@@ -150,6 +158,8 @@ public final class RaftChain implements Chain {
     private volatile boolean halted;
     /** Set once this node leads and has applied every earlier entry; cleared when it stops leading. */
     private volatile boolean leaderReady;
+    /** How long a proposed block may take to be committed before its messages are ordered again. */
+    private static final Duration PROPOSAL_TIMEOUT = Duration.ofSeconds(10);
     /** Blocks proposed and not yet answered; Fabric's default MaxInflightBlocks. */
     private static final int MAX_IN_FLIGHT = 5;
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
@@ -227,8 +237,10 @@ public final class RaftChain implements Chain {
                     + support.channelId() + " on port " + settings.port() + ": " + e.getMessage(), e);
         }
         client = newClient();
-        // Unordered: a forward that ran out of retries must not close the ordered window the proposals use.
-        forwarder = new Forwarder(support.channelId(), message -> client.async().sendReadOnlyUnordered(message));
+        // Unordered: forwards need no order among themselves, and an ordered window closes for good
+        // once one of its requests runs out of retries.
+        RaftClient forwarding = client;
+        forwarder = new Forwarder(support.channelId(), message -> forwarding.async().sendReadOnlyUnordered(message));
         log.debug("raft chain for channel {} started on {} ({} members)", support.channelId(), settings.nodeId(),
                 settings.members().size());
     }
@@ -444,9 +456,9 @@ public final class RaftChain implements Chain {
     }
 
     /**
-     * A Raft client of this node. A request gives up after about ten seconds (three tries of at most
-     * Ratis' 3 s, 100 ms apart); a forward then answers SERVICE_UNAVAILABLE and the application's
-     * client retries elsewhere. Ratis' retry cache keeps a retried proposal from entering the log twice.
+     * The Raft client this node forwards with. A request gives up after about ten seconds (three
+     * tries of at most Ratis' 3 s, 100 ms apart); a forward then answers SERVICE_UNAVAILABLE and
+     * the application's client retries elsewhere.
      */
     private RaftClient newClient() {
         RaftProperties clientProperties = new RaftProperties();
@@ -462,30 +474,6 @@ public final class RaftChain implements Chain {
     }
 
     /**
-     * Ratis closes a client's ordered request window for good once a request in it has run out of
-     * retries (a leader that died with proposals in flight): every later proposal would fail at
-     * once. A new client, with a new id, takes over; answers to the old one's requests no longer
-     * matter, and its retried proposals are refused ({@link BlockStateMachine#startTransaction}).
-     * On the ordering thread.
-     */
-    private void replaceClientIfClosed(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof AlreadyClosedException) {
-                RaftClient closed = client;
-                client = newClient();
-                log.info("channel {}: {} replaced its Raft client, which Ratis had closed ({})", support.channelId(),
-                        settings.nodeId(), t.getMessage());
-                try {
-                    closed.close();
-                } catch (IOException | RuntimeException e) {
-                    log.debug("closing the old Raft client", e);
-                }
-                return;
-            }
-        }
-    }
-
-    /**
      * Replicates a block without waiting for it: up to {@value #MAX_IN_FLIGHT} blocks are in
      * flight (Fabric's MaxInflightBlocks). When a proposal fails (this node lost leadership), the
      * next block is created after the ledger's last one again, and the block's messages are
@@ -493,13 +481,31 @@ public final class RaftChain implements Chain {
      * messages are ordered again too.
      */
     private void propose(byte type, Block block) {
+        byte[] entry = new byte[1 + block.getSerializedSize()];
+        entry[0] = type;
+        try {
+            CodedOutputStream out = CodedOutputStream.newInstance(entry, 1, entry.length - 1);
+            block.writeTo(out);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serialize block " + block.getHeader().getNumber(), e);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(proposer)
+                .setLeaderId(RaftPeerId.valueOf(settings.nodeId()))
+                .setGroupId(group.getGroupId())
+                .setCallId(proposals.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))) // not written to again
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
         inFlight.acquireUninterruptibly();
-        byte[] bytes = block.toByteArray();
-        ByteBuffer entry = ByteBuffer.allocate(1 + bytes.length).put(type).put(bytes);
         CompletableFuture<RaftClientReply> sent;
         try {
-            sent = client.async().send(Message.valueOf(ByteString.copyFrom(entry.array())));
-        } catch (RuntimeException e) {
+            // Bounded: a leader cut off from its majority steps down and fails its pending entries, but
+            // no proposal waits longer than this in any case (its messages are then ordered again).
+            sent = server.submitClientRequestAsync(request).orTimeout(PROPOSAL_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((reply, error) -> {
@@ -523,7 +529,6 @@ public final class RaftChain implements Chain {
                 support.channelId(), block.getHeader().getNumber(), why, block.getData().getDataCount());
         Duration backOff = Duration.ofMillis(Math.min(1000, 25L << Math.min(failures - 1, 6)));
         support.scheduler().schedule(backOff, () -> submitQuietly(() -> {
-            replaceClientIfClosed(why);
             creatorTip = null;
             reorder(block);
         }));
@@ -692,8 +697,9 @@ public final class RaftChain implements Chain {
             var logEntry = trx.getLogEntry();
             ByteString data = logEntry.getStateMachineLogEntry().getLogData();
             try {
-                Message result = apply(data.byteAt(0), Block.parseFrom(data.substring(1).toByteArray()),
-                        logEntry.getIndex());
+                ByteBuffer block = data.asReadOnlyByteBuffer();
+                byte type = block.get();
+                Message result = apply(type, Block.parseFrom(block), logEntry.getIndex());
                 updateLastAppliedTermIndex(logEntry.getTerm(), logEntry.getIndex());
                 if (result == WRITTEN) {
                     snapshotIfDue(data.size());
@@ -751,13 +757,13 @@ public final class RaftChain implements Chain {
         }
 
         /**
-         * Only the leader's own proposals go into the log: a block a deposed leader proposed, which
-         * its Raft client would otherwise retry onto the new leader, is refused (its messages are
-         * then ordered again).
+         * Only this node's own proposals go into the log, and only while it leads (Ratis refuses
+         * them otherwise): no other client of the group writes. A deposed leader's proposal fails
+         * and its messages are ordered again.
          */
         @Override
         public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-            if (client == null || !request.getClientId().equals(client.getId())) {
+            if (!request.getClientId().equals(proposer)) {
                 throw new IOException("only the leader's own blocks are proposed; this one came from "
                         + request.getClientId());
             }
