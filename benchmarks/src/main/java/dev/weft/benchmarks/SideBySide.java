@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * client in a JVM of its own (so its CPU is measured apart from the network's), alternating which
  * goes first. Then 10,000 transactions in flight at once through Weft, for threads and heap. Then
  * the network again with a Raft cluster of orderers, and Weft's load at the highest concurrency
- * on it, set against solo's row of the same run. It
+ * on it, set against solo's row of the same run, and the time commits take to resume after its
+ * leader is killed. It
  * prints a markdown table, with the crypto floor and the in-memory pipeline from the JMH results
  * of the same script run, and writes it to {@code results.md} in the output directory.
  *
@@ -95,6 +96,7 @@ public final class SideBySide {
 
         // The same Weft load on a Raft cluster of orderers, against solo's row at that concurrency in this run.
         List<Row> raft = new ArrayList<>();
+        Row killed = null;
         int orderers = Integer.parseInt(options.getOrDefault("--raft-orderers", "3"));
         if (orderers > 1) {
             int c = concurrencies.get(concurrencies.size() - 1);
@@ -103,10 +105,17 @@ public final class SideBySide {
             raft.add(rows.stream().filter(r -> r.client().equals("Weft") && r.concurrency() == c).findFirst()
                     .orElseThrow());
             raft.add(measure("Weft, " + orderers + "-orderer Raft", c, weftCommand(c, warmup, duration)));
+            // Recovery after a leader crash: weft bench's own embedded Raft network, its leader stopped halfway.
+            stopNetwork();
+            int half = Math.max(1, Integer.parseInt(duration) / 2);
+            killed = measure("Weft, embedded " + orderers + "-orderer Raft, leader killed", c, java("samples",
+                    "dev.weft.samples.Weft", "bench", "--embedded", "--orderers", String.valueOf(orderers),
+                    "--batch-timeout", batchTimeout, "--concurrency", String.valueOf(c), "--warmup", warmup + "s",
+                    "--duration", duration + "s", "--kill-leader-after", half + "s", "--allow-failures", "--json"));
         }
 
         String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of())
-                + raftReport(raft);
+                + raftReport(raft) + leaderKillReport(killed);
         Files.writeString(out.resolve("results.md"), report);
         System.out.println(report);
     }
@@ -184,7 +193,8 @@ public final class SideBySide {
     /** Runs a client and reads its JSON; also measures the network process's CPU over the run (Linux). */
     private Row measure(String client, int concurrency, List<String> command) throws Exception {
         System.err.printf("running %s at concurrency %d...%n", client, concurrency);
-        long networkCpuBefore = cpuTicks(network.pid());
+        // No network process of ours when the client embeds its own.
+        long networkCpuBefore = network == null ? -1 : cpuTicks(network.pid());
         // Each client's own log (fabric-sdk-java's is loud) goes to a file beside the results.
         Path log = out.resolve(client.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-c"
                 + concurrency + ".log");
@@ -194,7 +204,7 @@ public final class SideBySide {
             throw new IllegalStateException(client + " failed at concurrency " + concurrency + " (see " + log + "): "
                     + output);
         }
-        long networkCpuAfter = cpuTicks(network.pid());
+        long networkCpuAfter = network == null ? -1 : cpuTicks(network.pid());
         String json = output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException(client + " printed no figures: " + output));
         Map<String, Object> figures = flatten(json);
@@ -325,6 +335,21 @@ public final class SideBySide {
         md.append(String.format(Locale.ROOT, "%nRaft / solo committed tx/s: %.2f%n",
                 cluster.get("txPerSecond") / solo.get("txPerSecond")));
         return md.toString();
+    }
+
+    /** The leader-kill run: who was stopped when, and how long until commits of new transactions resumed. */
+    static String leaderKillReport(Row killed) {
+        if (killed == null) {
+            return "";
+        }
+        Object recovery = killed.figures().get("leaderKill.recoveryMs");
+        return String.format(Locale.ROOT, "%n## Recovery after a Raft leader is killed (weft bench --embedded, "
+                + "concurrency %d)%n%n%s stopped %.0f s into a %.0f s run: the first transaction submitted after it "
+                + "committed %s later; %,d committed (%.1f tx/s over the run), %,d failed (accepted by the dead "
+                + "leader, their commit waits timed out).%n", killed.concurrency(), killed.figures().get("leaderKill.orderer"),
+                killed.get("leaderKill.afterSeconds"), killed.get("seconds"),
+                recovery instanceof Number ms ? String.format(Locale.ROOT, "%,.0f ms", ms.doubleValue()) : "never",
+                (long) killed.get("committed"), killed.get("txPerSecond"), (long) killed.get("failed"));
     }
 
     static String report(List<Row> rows, Row many, Map<String, Double> jmh) {

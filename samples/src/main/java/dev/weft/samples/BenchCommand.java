@@ -2,6 +2,7 @@ package dev.weft.samples;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.weft.core.GoDurations;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.Transaction;
@@ -19,10 +20,10 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code weft bench}: a load generator of CreateAsset submits with unique keys. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -87,6 +88,13 @@ final class BenchCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}.")
     int orderers;
 
+    @Option(names = "--kill-leader-after", converter = Durations.class, paramLabel = "DURATION",
+            description = "With --embedded and more than one orderer: this long into the measured run, stop the "
+                    + "Raft leader as a crash would, and report how long after it the first transaction submitted "
+                    + "after it committed. Transactions the leader had accepted but not ordered fail (their commit "
+                    + "waits time out): add --allow-failures.")
+    Duration killLeaderAfter;
+
     @Option(names = "--json", description = "Print the figures as JSON, for scripts.")
     boolean json;
 
@@ -100,8 +108,10 @@ final class BenchCommand implements Callable<Integer> {
                 builder.batchTimeout(batchTimeout);
             }
             builder.orderers(orderers);
-            try (ReferenceNetwork network = builder.start(); Gateway gateway = embeddedGateway(network)) {
-                int exit = run(out, gateway);
+            try (ReferenceNetwork network = builder.start(); Gateway gateway = embeddedGateway(network);
+                    LeaderKill kill = killLeaderAfter == null ? null
+                            : new LeaderKill(network, client.channel, killLeaderAfter)) {
+                int exit = run(out, gateway, kill);
                 if (orderers > 1) {
                     // Which orderer led matters to the figures: messages sent to a follower are forwarded.
                     String leader = network.orderers().stream().filter(o -> o.isLeader(client.channel))
@@ -114,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         try (Gateway gateway = client.gateway().build()) {
-            return run(out, gateway);
+            return run(out, gateway, null);
         }
     }
 
@@ -160,6 +170,17 @@ final class BenchCommand implements Callable<Integer> {
         if (maxInFlight < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-in-flight must be at least 1");
         }
+        if (killLeaderAfter != null) {
+            if (!embedded || orderers < 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--kill-leader-after needs --embedded "
+                        + "with --orderers 2 or more (a Raft cluster)");
+            }
+            if (count != null || killLeaderAfter.isZero() || killLeaderAfter.compareTo(duration) >= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--kill-leader-after must fall inside "
+                        + "the --duration of the run (" + GoDurations.format(duration) + "), got "
+                        + GoDurations.format(killLeaderAfter));
+            }
+        }
     }
 
     private static Gateway embeddedGateway(ReferenceNetwork network) {
@@ -174,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
         return builder.build();
     }
 
-    private int run(PrintWriter out, Gateway gateway) throws Exception {
+    private int run(PrintWriter out, Gateway gateway, LeaderKill kill) throws Exception {
         Contract contract = gateway.network(client.channel).contract(chaincode);
         String prefix = "bench-" + Long.toString(System.currentTimeMillis(), 36) + "-";
         Pattern keys = Pattern.compile(Pattern.quote(prefix) + "\\d+");
@@ -186,15 +207,27 @@ final class BenchCommand implements Callable<Integer> {
             if (budget != null) {
                 tx.timeout(budget);
             }
-            return tx.submitAsync();
+            if (kill == null) {
+                return tx.submitAsync();
+            }
+            long submitted = System.nanoTime();
+            return tx.submitAsync().whenComplete((result, error) -> {
+                if (error == null) {
+                    kill.committed(submitted);
+                }
+            });
         };
         // A reason names the asset key only as <key>, so that one failure of every transaction counts once.
         try (LoadGenerator load = new LoadGenerator(createAsset, m -> keys.matcher(m).replaceAll("<key>"))) {
             if (!warmup.isZero()) {
                 measure(load, LoadGenerator.Limit.of(warmup, drainTimeout), "warm-up");
             }
+            if (kill != null) {
+                kill.schedule();
+            }
             LoadGenerator.Report report = measure(load, limit, "bench");
-            out.println(json ? json(report) : table(report, embedded));
+            LeaderKill.Outcome killed = kill == null ? null : kill.outcome();
+            out.println(json ? json(report, killed) : table(report, embedded, killed));
             out.flush();
             PrintWriter err = spec.commandLine().getErr();
             if (report.failed() > 0) {
@@ -257,6 +290,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static String table(LoadGenerator.Report r, boolean embedded) {
+        return table(r, embedded, null);
+    }
+
+    static String table(LoadGenerator.Report r, boolean embedded, LeaderKill.Outcome kill) {
         StringWriter text = new StringWriter();
         PrintWriter out = new PrintWriter(text);
         out.printf(Locale.ROOT, "%-13s %s%n", "mode", r.mode());
@@ -275,11 +312,18 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-13s %d%n", "peak threads", r.peakThreads());
         out.printf(Locale.ROOT, "%-13s %.0f MB (%.0f MB at start)%n", "peak heap", r.heapPeak() / 1048576.0,
                 r.heapAtStart() / 1048576.0);
+        if (kill != null) {
+            out.printf(Locale.ROOT, "%-13s %s%n", "leader kill", kill.describe());
+        }
         out.flush();
         return text.toString().stripTrailing();
     }
 
     static String json(LoadGenerator.Report r) {
+        return json(r, null);
+    }
+
+    static String json(LoadGenerator.Report r, LeaderKill.Outcome kill) {
         StringWriter text = new StringWriter();
         try (JsonGenerator g = new JsonFactory().createGenerator(text)) {
             g.writeStartObject();
@@ -315,6 +359,17 @@ final class BenchCommand implements Callable<Integer> {
             g.writeNumberField("peakThreads", r.peakThreads());
             g.writeNumberField("heapStartMb", r.heapAtStart() / 1048576.0);
             g.writeNumberField("heapPeakMb", r.heapPeak() / 1048576.0);
+            if (kill != null) {
+                g.writeObjectFieldStart("leaderKill");
+                g.writeStringField("orderer", kill.orderer());
+                g.writeNumberField("afterSeconds", kill.after().toMillis() / 1000.0);
+                if (kill.recovery() != null) {
+                    g.writeNumberField("recoveryMs", kill.recovery().toNanos() / 1e6);
+                } else {
+                    g.writeNullField("recoveryMs");
+                }
+                g.writeEndObject();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

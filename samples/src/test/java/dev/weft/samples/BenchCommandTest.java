@@ -52,6 +52,30 @@ class BenchCommandTest {
         assertEquals(0L, ((Number) figures.get("failed")).longValue(), figures.toString());
     }
 
+    @Test
+    void bench_embeddedRaftLeaderKilledMidRun_reportsWhoWasStoppedAndTheRecovery() throws IOException {
+        Cli result = Cli.run("bench", "--embedded", "--orderers", "3", "--duration", "6s", "--kill-leader-after", "2s",
+                "--concurrency", "16", "--batch-timeout", "20ms", "--allow-failures", "--json");
+
+        assertEquals(0, result.exitCode(), result.toString());
+        Map<String, Object> figures = flatten(result.out());
+        assertTrue(((Number) figures.get("committed")).longValue() > 0, figures.toString());
+        assertTrue(String.valueOf(figures.get("leaderKill.orderer")).matches("orderer\\d?\\.example\\.com"),
+                figures.toString());
+        assertEquals(2.0, ((Number) figures.get("leaderKill.afterSeconds")).doubleValue(), figures.toString());
+        // Commits resumed under a new leader within the run (how fast is the benchmark's business).
+        assertTrue(figures.get("leaderKill.recoveryMs") instanceof Number, figures.toString());
+    }
+
+    @Test
+    void bench_killLeaderWithoutARaftCluster_isRefusedWithWhatToAdd() {
+        Cli result = Cli.run("bench", "--embedded", "--duration", "2s", "--kill-leader-after", "1s");
+
+        assertEquals(Weft.USAGE, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("--kill-leader-after needs --embedded with --orderers 2 or more"),
+                result.toString());
+    }
+
     /** The report's JSON as dotted keys ({@code latencyMs.p50}) to values. */
     static Map<String, Object> flatten(String json) throws IOException {
         Map<String, Object> values = new HashMap<>();
