@@ -445,7 +445,10 @@ public final class ReferenceNetwork implements AutoCloseable {
                 return;
             }
             channels.values().forEach(OrdererChannel::halt);
-            GrpcServers.stop(server);
+            // As a crash: every call ends at once. A graceful shutdown would wait out its grace period
+            // for the Deliver streams (they never end of themselves), and the peers pulling from this
+            // orderer would not move to another meanwhile.
+            GrpcServers.kill(server);
             server = null;
         }
 

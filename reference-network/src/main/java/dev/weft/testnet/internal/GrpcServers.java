@@ -75,6 +75,16 @@ public final class GrpcServers {
         }
     }
 
+    /** Ends every call at once (UNAVAILABLE to the clients), as a crashed server would, and waits for it. */
+    public static void kill(Server server) {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** shutdown, await, shutdownNow: what grpc-java recommends for a clean stop. */
     public static void stop(Server server) {
         server.shutdown();
