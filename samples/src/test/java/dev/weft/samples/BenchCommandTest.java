@@ -54,7 +54,7 @@ class BenchCommandTest {
 
     @Test
     void bench_embeddedRaftLeaderKilledMidRun_reportsWhoWasStoppedAndTheRecovery() throws IOException {
-        Cli result = Cli.run("bench", "--embedded", "--orderers", "3", "--duration", "6s", "--kill-leader-after", "2s",
+        Cli result = Cli.run("bench", "--embedded", "--orderers", "3", "--duration", "8s", "--kill-leader-after", "2s",
                 "--concurrency", "16", "--batch-timeout", "20ms", "--allow-failures", "--json");
 
         assertEquals(0, result.exitCode(), result.toString());
