@@ -634,6 +634,15 @@ public final class RaftChain implements Chain {
             try {
                 CatchUp.toHeight(support, settings.nodeId(), settings.otherOrderers(), ledger.getHeight(),
                         () -> halted);
+                // The ledger must hold the very chain the snapshot recorded, not just as many blocks.
+                com.google.protobuf.ByteString tip = com.google.protobuf.ByteString.copyFrom(Blocks.headerHash(
+                        support.block(ledger.getHeight() - 1).orElseThrow().getHeader()));
+                if (!tip.equals(ledger.getCurrentBlockHash())) {
+                    throw new OrderingException("channel " + support.channelId() + ": block " + (ledger.getHeight() - 1)
+                            + " of " + settings.nodeId() + "'s ledger is not the one its Raft snapshot "
+                            + snapshot.getFile().getPath().getFileName() + " records; the ledger and the Raft log "
+                            + "disagree and the orderer cannot go on");
+                }
             } catch (OrderingException e) {
                 halted = true;
                 errored.completeExceptionally(e);
