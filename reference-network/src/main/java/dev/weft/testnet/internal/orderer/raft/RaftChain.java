@@ -164,6 +164,8 @@ public final class RaftChain implements Chain {
     private static final int MAX_IN_FLIGHT = 5;
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
     private final Batcher batcher;
+    /** Bytes of blocks written after which a snapshot is taken: the channel's SnapshotIntervalSize. */
+    private final long snapshotInterval;
     // Written only on the ordering thread.
     /** The header of the last block this leader created, or null to start again from the ledger. */
     private BlockHeader creatorTip;
@@ -171,6 +173,7 @@ public final class RaftChain implements Chain {
     public RaftChain(ConsenterSupport support, Settings settings) {
         this.support = support;
         this.settings = settings;
+        this.snapshotInterval = snapshotIntervalSize(support);
         this.group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
                 ("weft-raft/" + support.channelId()).getBytes(StandardCharsets.UTF_8))), settings.members());
         this.thread = Executors.newSingleThreadExecutor(r -> {
@@ -207,8 +210,6 @@ public final class RaftChain implements Chain {
         // The ledger is the state; a snapshot records its height and tip at a Raft index. One is taken
         // each time the channel's SnapshotIntervalSize of blocks has been written since the last (as
         // Fabric's etcdraft does), and the log is purged up to it, a closed segment at a time.
-        long snapshotInterval = snapshotIntervalSize(support);
-        stateMachine.snapshotInterval = snapshotInterval;
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
         RaftServerConfigKeys.Snapshot.setCreationGap(properties, 1);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 2);
@@ -583,8 +584,6 @@ public final class RaftChain implements Chain {
      */
     private final class BlockStateMachine extends BaseStateMachine {
         private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
-        /** Bytes of blocks written after which a snapshot is taken; set before the server starts. */
-        private long snapshotInterval = DEFAULT_SNAPSHOT_INTERVAL;
         // On Ratis' state-machine thread.
         private long bytesSinceSnapshot;
         private final AtomicBoolean snapshotAsked = new AtomicBoolean();
