@@ -322,6 +322,61 @@ public final class ChannelConfig {
         return satisfied >= meta.threshold(children);
     }
 
+    /**
+     * The policy at {@code path} as one signature policy, as Fabric converts a policy for its
+     * discovery service: a signature policy as it is; an implicit-meta policy as an
+     * {@code OutOf(threshold, ...)} gate over its child groups' sub-policies, converted in turn, in
+     * the order of the child groups' names, with their principals merged so that equal principals
+     * share one entry. Evaluating the result gives the same answer as {@link #evaluate}.
+     *
+     * @throws IllegalArgumentException if there is no policy at that path, or a child group lacks
+     *     the sub-policy (Fabric cannot convert that either)
+     */
+    public EndorsementPolicy toSignaturePolicy(String path) {
+        List<Principal> principals = new ArrayList<>();
+        EndorsementPolicy.Rule rule = convert(path, principals);
+        return EndorsementPolicy.of(rule, principals);
+    }
+
+    private EndorsementPolicy.Rule convert(String path, List<Principal> principals) {
+        ChannelPolicy policy = policies.get(path);
+        if (policy == null) {
+            throw new IllegalArgumentException("channel " + channelId + " has no policy " + path
+                    + "; known policies: " + policies.keySet());
+        }
+        if (policy instanceof ChannelPolicy.Signature s) {
+            return remap(s.policy().rule(), s.policy().principals(), principals);
+        }
+        ChannelPolicy.ImplicitMeta meta = (ChannelPolicy.ImplicitMeta) policy;
+        String groupPath = path.substring(0, path.lastIndexOf('/'));
+        ConfigGroup group = group(groupPath);
+        List<EndorsementPolicy.Rule> rules = new ArrayList<>();
+        for (String child : new TreeMap<>(group.getGroupsMap()).keySet()) {
+            String childPolicy = groupPath + "/" + child + "/" + meta.subPolicy();
+            if (!policies.containsKey(childPolicy)) {
+                throw new IllegalArgumentException("policy " + path + " (" + meta + ") cannot be converted to a "
+                        + "signature policy: group " + groupPath + "/" + child + " has no policy " + meta.subPolicy());
+            }
+            rules.add(convert(childPolicy, principals));
+        }
+        return new EndorsementPolicy.OutOf(meta.threshold(group.getGroupsCount()), rules);
+    }
+
+    /** The rule with its principal indexes moved into {@code into}, equal principals sharing one entry. */
+    private static EndorsementPolicy.Rule remap(EndorsementPolicy.Rule rule, List<Principal> from, List<Principal> into) {
+        if (rule instanceof EndorsementPolicy.SignedBy s) {
+            Principal principal = from.get(s.index());
+            int index = into.indexOf(principal);
+            if (index < 0) {
+                into.add(principal);
+                index = into.size() - 1;
+            }
+            return new EndorsementPolicy.SignedBy(index);
+        }
+        EndorsementPolicy.OutOf gate = (EndorsementPolicy.OutOf) rule;
+        return new EndorsementPolicy.OutOf(gate.n(), gate.rules().stream().map(r -> remap(r, from, into)).toList());
+    }
+
     private ConfigGroup group(String path) {
         String[] parts = path.substring(1).split("/");
         ConfigGroup group = config.getChannelGroup();

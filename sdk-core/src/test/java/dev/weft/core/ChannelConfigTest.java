@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.orderer.BatchSize;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The channel-config reader on the two config blocks of a real Fabric 2.5.12 channel. */
 class ChannelConfigTest {
@@ -124,5 +124,30 @@ class ChannelConfigTest {
     void evaluate_unknownPolicyPath_namesKnownPolicies() {
         var e = assertThrows(IllegalArgumentException.class, () -> config(0).evaluate("/Channel/Nope", List.of()));
         assertTrue(e.getMessage().contains("/Channel/Application/Writers"), e.getMessage());
+    }
+
+    @Test
+    void toSignaturePolicy_implicitMetaOfTheFixtureChannel_asFabricConvertsIt() {
+        // MAJORITY Endorsement over Org1MSP and Org2MSP, each OR('OrgNMSP.peer'): both organisations.
+        EndorsementPolicy converted = config(0).toSignaturePolicy("/Channel/Application/Endorsement");
+        assertEquals(EndorsementPolicy.parse("OutOf(2, OR('Org1MSP.peer'), OR('Org2MSP.peer'))"), converted);
+        // A signature policy is returned as it is.
+        assertEquals(EndorsementPolicy.parse("OR('Org1MSP.admin')"),
+                config(0).toSignaturePolicy("/Channel/Application/Org1MSP/Admins"));
+    }
+
+    @Test
+    void toSignaturePolicy_readersMajority_sharesEqualPrincipals() {
+        // /Channel/Application/Readers is ANY Readers; each org's Readers names admin, peer and client.
+        EndorsementPolicy converted = config(0).toSignaturePolicy("/Channel/Application/Readers");
+        assertEquals(6, converted.principals().size(), converted.toString());
+        EndorsementPolicy.OutOf gate = (EndorsementPolicy.OutOf) converted.rule();
+        assertEquals(1, gate.n());
+        assertEquals(2, gate.rules().size());
+    }
+
+    @Test
+    void toSignaturePolicy_unknownPath_isRejected() {
+        assertThrows(IllegalArgumentException.class, () -> config(0).toSignaturePolicy("/Channel/Application/Nope"));
     }
 }
