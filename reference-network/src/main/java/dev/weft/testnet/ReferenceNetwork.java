@@ -16,6 +16,7 @@ import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.GenesisBlocks;
 import dev.weft.testnet.internal.crypto.CryptoGenerator;
 import dev.weft.testnet.internal.crypto.OrganizationCrypto;
+import dev.weft.testnet.internal.discovery.Membership;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import dev.weft.testnet.internal.ledger.FileBlockStore;
 import dev.weft.testnet.internal.ledger.InMemoryBlockStore;
@@ -28,11 +29,6 @@ import dev.weft.testnet.internal.orderer.raft.RaftConsenter;
 import dev.weft.testnet.internal.peer.ChaincodeDefinition;
 import dev.weft.testnet.internal.peer.PeerNode;
 import io.grpc.Server;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.ratis.grpc.GrpcTlsConfig;
-import org.apache.ratis.protocol.RaftPeer;
-import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
-import org.hyperledger.fabric.protos.orderer.etcdraft.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -46,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -54,9 +51,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+import org.apache.ratis.protocol.RaftPeer;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
 import org.hyperledger.fabric.protos.orderer.BatchSize;
+import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
+import org.hyperledger.fabric.protos.orderer.etcdraft.Options;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * A Fabric network in this JVM: an orderer and peers that listen on loopback with TLS and speak
  * Fabric's gRPC protocol, so that Weft, other Fabric SDKs and the {@code peer} CLI can use it like
  * a real network for the features it implements (endorsement with Java chaincode, ordering,
- * validation and commit with Fabric's validation codes, block and filtered-block delivery).
+ * validation and commit with Fabric's validation codes, block and filtered-block delivery, service
+ * discovery).
  *
  * <pre>{@code
  * try (ReferenceNetwork network = ReferenceNetwork.builder().start()) {   // Org1MSP, Org2MSP, mychannel, basic
@@ -104,6 +106,8 @@ public final class ReferenceNetwork implements AutoCloseable {
     private final ForkJoinPool validators;
     /** Signatures checked by one node are not checked again by the others (they share this JVM). */
     private final VerifiedSignatures signatures = new VerifiedSignatures();
+    /** The peers as their discovery services know each other (Fabric peers would gossip this). */
+    private final Membership membership = new Membership();
     private final Map<String, Block> genesisBlocks = new LinkedHashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Orderer> orderers = new ArrayList<>();
@@ -255,7 +259,7 @@ public final class ReferenceNetwork implements AutoCloseable {
                         X509Identity.of(org.mspId(), member.signing().certificate()),
                         Signers.newPrivateKeySigner(member.signing().key()), member.tls(), allTlsRoots(),
                         settings.clientAuthRequired, settings.host, port(member.name(), offset), ordererEndpoints,
-                        settings.clock, signatures), executor, scheduler, validators);
+                        settings.clock, signatures), executor, scheduler, validators, membership);
                 // Listening before the channels exist: the genesis blocks name the peers' endpoints as anchors.
                 node.start();
                 peers.add(new Peer(node, org.mspId(), org.tlsCa().certificate()));

@@ -7,12 +7,13 @@ import dev.weft.core.InternalApi;
 import dev.weft.core.internal.X509Issuer.Issued;
 import dev.weft.testnet.internal.deliver.TlsBinding;
 import io.grpc.Server;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -43,6 +44,10 @@ public final class GrpcServers {
                     SslContextBuilder.forServer(tls.key(), tls.certificate()), GrpcChannels.tlsProvider());
             if (requireClientAuth) {
                 ssl.trustManager(clientRoots.toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
+            } else {
+                // As Fabric's servers (tls.RequestClientCert): a client may present any certificate, unverified,
+                // so that requests can be bound to it (discovery requires the hash of the one presented).
+                ssl.trustManager(InsecureTrustManagerFactory.INSTANCE).clientAuth(ClientAuth.OPTIONAL);
             }
             NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .sslContext(ssl.build())

@@ -1,13 +1,15 @@
 package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.internal.Blocks;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
+import dev.weft.core.internal.Blocks;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.Capabilities;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
+import dev.weft.testnet.internal.discovery.DiscoveryService;
+import dev.weft.testnet.internal.discovery.EndorsementLayouts;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * so a simulation never sees half a block (Fabric's txmgr commit lock).
  */
 @InternalApi
-public final class PeerChannel implements DeliverService.Source {
+public final class PeerChannel implements DeliverService.Source, DiscoveryService.Channel {
     /** The {@code _lifecycle} namespace, where Fabric keeps chaincode definitions. */
     public static final String LIFECYCLE = "_lifecycle";
     private static final Logger log = LoggerFactory.getLogger(PeerChannel.class);
@@ -161,6 +163,13 @@ public final class PeerChannel implements DeliverService.Source {
 
     public Map<String, ChaincodeDefinition> chaincodes() {
         return chaincodes;
+    }
+
+    /** The channel as discovery sees it: its config now and each chaincode's policy and version (its sequence). */
+    @Override
+    public EndorsementLayouts.ChannelView view() {
+        return new EndorsementLayouts.ChannelView(config, name -> chaincode(name).map(d ->
+                new EndorsementLayouts.Definition(d.policy(), String.valueOf(d.sequence()))));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.weft.testnet.internal.peer;
 
+import com.google.protobuf.ByteString;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
@@ -11,6 +12,8 @@ import dev.weft.testnet.BlockStore;
 import dev.weft.testnet.StateStore;
 import dev.weft.testnet.internal.GrpcServers;
 import dev.weft.testnet.internal.VerifiedSignatures;
+import dev.weft.testnet.internal.discovery.GossipMessages;
+import dev.weft.testnet.internal.discovery.Membership;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
@@ -18,15 +21,18 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.gossip.Envelope;
 
 /**
  * One reference peer's lifecycle: its TLS gRPC server (Endorser and Deliver), the channels it has
@@ -43,7 +49,7 @@ import org.hyperledger.fabric.protos.common.Block;
  * and stay running after {@link #shutdown()}.
  */
 @InternalApi
-public final class PeerNode {
+public final class PeerNode implements Membership.Member {
     /**
      * What a peer node is made of.
      *
@@ -88,6 +94,8 @@ public final class PeerNode {
     private List<ManagedChannel> ordererChannels = List.of();
     private Server server;
     private int port;
+    /** This run's gossip messages: a restarted peer announces itself with a new incarnation. */
+    private volatile GossipMessages gossip;
 
     /**
      * A node that is not yet listening; {@link #start()} it.
@@ -97,12 +105,28 @@ public final class PeerNode {
      * @param validators validates blocks' transactions in parallel
      */
     public PeerNode(Settings settings, Executor executor, Scheduler scheduler, ForkJoinPool validators) {
+        this(settings, executor, scheduler, validators, new Membership());
+    }
+
+    /**
+     * A node that is not yet listening, one of the {@code membership} its discovery service
+     * answers for (it adds itself).
+     */
+    public PeerNode(Settings settings, Executor executor, Scheduler scheduler, ForkJoinPool validators,
+            Membership membership) {
         this.settings = settings;
         this.executor = executor;
         this.scheduler = scheduler;
         this.validators = validators;
+        this.gossip = newGossip();
         this.service = new PeerService(settings.identity(), settings.signer(), executor, settings.clock(),
-                settings.clientAuthRequired());
+                settings.clientAuthRequired(), membership, settings.signatures());
+        membership.add(this);
+    }
+
+    private GossipMessages newGossip() {
+        Instant now = settings.clock().instant();
+        return new GossipMessages(settings.identity(), settings.signer(), now.getEpochSecond() * 1_000_000_000L + now.getNano());
     }
 
     public String name() {
@@ -126,6 +150,41 @@ public final class PeerNode {
     /** Whether the node is listening. */
     public synchronized boolean isRunning() {
         return server != null;
+    }
+
+    @Override
+    public String mspId() {
+        return settings.identity().mspId();
+    }
+
+    @Override
+    public ByteString serializedIdentity() {
+        return settings.identity().serialized();
+    }
+
+    @Override
+    public boolean isAlive() {
+        return isRunning();
+    }
+
+    @Override
+    public Envelope aliveMessage() {
+        return gossip.alive(endpoint());
+    }
+
+    /** The node's ledger height and chaincodes (each at its definition's sequence) on a channel it has joined. */
+    @Override
+    public Optional<Membership.ChannelState> channel(String channelId) {
+        return service.channel(channelId).map(channel -> {
+            Map<String, String> chaincodes = new LinkedHashMap<>();
+            channel.chaincodes().forEach((name, definition) -> chaincodes.put(name, String.valueOf(definition.sequence())));
+            return new Membership.ChannelState(channel.ledger().height(), chaincodes);
+        });
+    }
+
+    @Override
+    public Optional<Envelope> stateInfo(String channelId) {
+        return channel(channelId).map(state -> gossip.stateInfo(channelId, state));
     }
 
     /**
@@ -155,6 +214,7 @@ public final class PeerNode {
         server = GrpcServers.start(settings.host(), port == 0 ? settings.port() : port, settings.tls(),
                 settings.clientTlsRoots(), settings.clientAuthRequired(), executor, services);
         port = server.getPort();
+        gossip = newGossip();
         for (PeerChannel channel : channels.values()) {
             pull(channel);
         }

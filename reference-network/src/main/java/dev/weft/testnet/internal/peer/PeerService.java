@@ -3,7 +3,10 @@ package dev.weft.testnet.internal.peer;
 import dev.weft.core.InternalApi;
 import dev.weft.core.Signer;
 import dev.weft.core.X509Identity;
+import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
+import dev.weft.testnet.internal.discovery.DiscoveryService;
+import dev.weft.testnet.internal.discovery.Membership;
 import io.grpc.BindableService;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -29,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The reference peer's gRPC services: {@code protos.Endorser} and {@code protos.Deliver}
- * ({@code Deliver}, {@code DeliverFiltered}, {@code DeliverWithPrivateData}), all reading the
- * peer's channels; Deliver checks {@code /Channel/Application/Readers} as Fabric's default ACLs do.
+ * The reference peer's gRPC services: {@code protos.Endorser}, {@code protos.Deliver}
+ * ({@code Deliver}, {@code DeliverFiltered}, {@code DeliverWithPrivateData}) and
+ * {@code discovery.Discovery}, all reading the peer's channels; Deliver checks
+ * {@code /Channel/Application/Readers} as Fabric's default ACLs do.
  */
 @InternalApi
 public final class PeerService {
@@ -42,6 +46,7 @@ public final class PeerService {
     private final DeliverService<DeliverResponse> blocks;
     private final DeliverService<DeliverResponse> filtered;
     private final DeliverService<DeliverResponse> withPrivateData;
+    private final DiscoveryService discovery;
     private final Executor executor;
     private final Object stallLock = new Object();
     private boolean stalled;
@@ -50,8 +55,11 @@ public final class PeerService {
     private record StalledCall(SignedProposal request, StreamObserver<ProposalResponse> out) {
     }
 
-    public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding) {
+    public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding,
+            Membership membership, VerifiedSignatures signatures) {
         this.executor = executor;
+        this.discovery = new DiscoveryService(identity.mspId(), id -> Optional.<DiscoveryService.Channel>ofNullable(channels.get(id)),
+                () -> List.<DiscoveryService.Channel>copyOf(channels.values()), membership, clock, signatures);
         this.endorser = new Endorser(this::channel, () -> List.copyOf(channels.values()), identity, signer);
         String readers = "/Channel/Application/Readers";
         this.blocks = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
@@ -159,7 +167,7 @@ public final class PeerService {
 
     /** The services to register on the peer's server. */
     public List<BindableService> services() {
-        return List.of(new EndorserGrpc.EndorserImplBase() {
+        return List.of(discovery, new EndorserGrpc.EndorserImplBase() {
             @Override
             public void processProposal(SignedProposal request, StreamObserver<ProposalResponse> out) {
                 if (out instanceof ServerCallStreamObserver<ProposalResponse> call) {
