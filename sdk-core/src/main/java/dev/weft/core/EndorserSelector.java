@@ -1,5 +1,6 @@
 package dev.weft.core;
 
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +21,48 @@ import java.util.concurrent.CompletableFuture;
 public interface EndorserSelector {
 
     CompletableFuture<List<Peer>> select(Request request);
+
+    /**
+     * The selector a gateway uses, bound to it: each gateway built with this selector calls this
+     * once. A selector that needs the gateway (to sign requests to peers and connect to peers it
+     * learns of, as discovery does) returns a new instance that uses {@code gateway}; the default
+     * is this selector. If the result is {@link AutoCloseable}, the gateway closes it when it closes.
+     */
+    default EndorserSelector forGateway(Context gateway) {
+        return this;
+    }
+
+    /** What a gateway lends the selectors bound to it. Implementations are thread-safe. */
+    interface Context {
+        /** The gateway's client identity. */
+        X509Identity identity();
+
+        /** The gateway's signer; empty when the application signs every message itself. */
+        Optional<Signer> signer();
+
+        /** The gateway's clock and timer. */
+        Scheduler scheduler();
+
+        /**
+         * The gateway's connection to a peer it has learnt of: its own peer of that name (from
+         * the connection profile or the builder), else a connection the gateway makes, owns and
+         * keeps for later calls, verifying the peer's TLS certificate against {@code tlsRoots}
+         * and presenting the gateway's client certificate.
+         *
+         * @param name the peer's name, as in its certificates ({@code peer0.org2.example.com})
+         * @param endpoint {@code host:port}
+         */
+        Peer peer(String name, String mspId, String endpoint, List<X509Certificate> tlsRoots);
+
+        /**
+         * {@code peer} over a connection that presents a TLS client certificate, for requests
+         * bound to that certificate (discovery's {@code client_tls_cert_hash}): {@code peer}
+         * itself when its connection presents one or runs without TLS, else the gateway's own
+         * second connection to it, with a self-signed certificate the gateway makes once, as
+         * Fabric's SDKs do when the application gives none.
+         */
+        Peer withClientCertificate(Peer peer);
+    }
 
     /**
      * Everything a selector may use.

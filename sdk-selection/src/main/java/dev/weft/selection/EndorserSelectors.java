@@ -3,7 +3,8 @@ package dev.weft.selection;
 import dev.weft.core.EndorserSelector;
 
 /**
- * The endorser selection strategies. Each is stateless and thread-safe.
+ * The endorser selection strategies. Each is thread-safe; the static and policy-based ones are
+ * stateless, and discovery keeps per-gateway state (its answers and connections) in the gateway.
  *
  * <ul>
  *   <li>{@link #staticPeers()}: every candidate peer endorses (the peers of the connection profile
@@ -11,9 +12,12 @@ import dev.weft.core.EndorserSelector;
  *   <li>{@link #policyBased()}: the smallest set of available peers whose endorsements satisfy the
  *       chaincode's endorsement policy, preferring the caller's organisation and skipping peers
  *       that failed recently.
+ *   <li>{@link #discovery()}: the layouts and endorsers the peers' discovery service gives for the
+ *       chaincode, as Fabric's own SDKs select; it finds peers of organisations the connection
+ *       profile does not name.
  * </ul>
  *
- * <p>Both honour a transaction's explicit choices first: named peers endorse exactly as named;
+ * <p>All honour a transaction's explicit choices first: named peers endorse exactly as named;
  * named organisations get one peer each (the healthiest, own organisation's candidates first).
  * For an evaluate, both return every usable candidate in order of preference (own organisation,
  * then the others; peers that failed recently last), of which the pipeline uses the first that
@@ -37,5 +41,28 @@ public final class EndorserSelectors {
      */
     public static EndorserSelector policyBased() {
         return PolicySelector.INSTANCE;
+    }
+
+    /** {@link #discovery(DiscoveryOptions)} with the default options. */
+    public static EndorserSelector discovery() {
+        return discovery(DiscoveryOptions.defaults());
+    }
+
+    /**
+     * Endorsers planned by the peers' discovery service. For a submit, the gateway asks one of its
+     * peers (healthy ones and its own organisation's first, the next on failure) for the channel's
+     * endorsement layouts for the chaincode, signed as the gateway's identity and bound to its TLS
+     * client certificate; it picks the layout it can fill with the fewest recently failed peers,
+     * then the fewest peers, and in each group the healthy peers with the highest ledger first. It
+     * connects to the peers discovery names (TLS roots from their organisation's MSP in the channel
+     * config) and keeps those connections until it closes. An answer is reused for
+     * {@link DiscoveryOptions#refreshInterval()}, and asked again at once after a channel config
+     * change. A gateway that signs nothing itself (offline signing) selects by policy instead.
+     *
+     * <p>The selector must be given to {@code Gateway.Builder.endorserSelector}, which binds it to
+     * the gateway; each gateway gets its own cache and connections.
+     */
+    public static EndorserSelector discovery(DiscoveryOptions options) {
+        return new DiscoverySelector(java.util.Objects.requireNonNull(options, "options"));
     }
 }
