@@ -14,6 +14,7 @@ import dev.weft.core.Signer;
 import dev.weft.core.SystemScheduler;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.PeerHealthRecord;
+import dev.weft.core.internal.X509Issuer;
 import dev.weft.events.CommitStatusSources;
 import dev.weft.handlers.internal.Futures;
 import dev.weft.selection.EndorserSelectors;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -65,6 +67,7 @@ final class GatewayImpl implements Gateway {
     private final ExecutorService ownedExecutor;
     private final SystemScheduler ownedScheduler;
     private final List<ManagedChannel> ownedChannels;
+    final LearntPeers learnt;
     private final Map<String, NetworkImpl> networks = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -82,7 +85,6 @@ final class GatewayImpl implements Gateway {
     private GatewayImpl(BuilderImpl b) {
         this.identity = b.identity;
         this.signer = b.signer;
-        this.selector = b.selector;
         this.addedHandlers = List.copyOf(b.handlers);
         this.customizers = new EnumMap<>(b.customizers);
         this.timeouts = timeouts(b);
@@ -117,6 +119,8 @@ final class GatewayImpl implements Gateway {
             throw e;
         }
         this.ownedChannels = List.copyOf(created);
+        this.learnt = new LearntPeers(b.clientCertificateChain, b.clientKey);
+        this.selector = b.selector.forGateway(learnt);
         this.commits = signer == null ? new NoCommitEvents()
                 : CommitStatusSources.builder().identity(identity).signer(signer).scheduler(scheduler)
                         .eventPeers(this::eventPeers).build();
@@ -316,6 +320,14 @@ final class GatewayImpl implements Gateway {
         closed = true;
         commits.close();
         networks.values().forEach(NetworkImpl::close);
+        if (selector instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.warn("endorser selector {} failed to close", selector, e);
+            }
+        }
+        learnt.close();
         shutdown(ownedChannels);
         releaseThreads();
     }
@@ -335,6 +347,137 @@ final class GatewayImpl implements Gateway {
                 Thread.currentThread().interrupt();
                 ownedExecutor.shutdownNow();
             }
+        }
+    }
+
+    /**
+     * What the gateway lends its selector ({@link EndorserSelector.Context}): the peers it learns
+     * of (from discovery) beyond those it was given, connected on first use and kept until the
+     * gateway closes, and connections that present a client certificate for requests bound to it.
+     */
+    final class LearntPeers implements EndorserSelector.Context {
+        private final List<X509Certificate> clientChain;
+        private final PrivateKey clientKey;
+        private final Map<String, Peer> byName = new ConcurrentHashMap<>();
+        private final Map<String, Peer> certified = new ConcurrentHashMap<>();
+        private final Map<String, Orderer> learntOrderers = new ConcurrentHashMap<>();
+        private final List<ManagedChannel> channels = new ArrayList<>();
+        private X509Issuer.Issued selfSigned;
+        private boolean closed;
+
+        LearntPeers(List<X509Certificate> clientChain, PrivateKey clientKey) {
+            this.clientChain = clientChain;
+            this.clientKey = clientKey;
+        }
+
+        @Override
+        public X509Identity identity() {
+            return identity;
+        }
+
+        @Override
+        public Optional<Signer> signer() {
+            return Optional.ofNullable(signer);
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return scheduler;
+        }
+
+        @Override
+        public Peer peer(String name, String mspId, String endpoint, List<X509Certificate> tlsRoots) {
+            Checks.nonEmpty(name, "name");
+            Checks.nonEmpty(endpoint, "endpoint");
+            for (PeerEntry entry : peers) {
+                Peer own = entry.peer();
+                if (own.name().equals(name) || own.endpoint().target().equals(endpoint)) {
+                    return own;
+                }
+            }
+            return byName.computeIfAbsent(name, n -> connect(n, mspId, endpoint, tlsRoots));
+        }
+
+        private Peer connect(String name, String mspId, String endpoint, List<X509Certificate> tlsRoots) {
+            EndpointConfig config = endpoint("peer " + name + " of " + mspId, endpoint, tlsRoots);
+            log.debug("connecting to peer {} of {} at {}, learnt from discovery", name, mspId, endpoint);
+            return Peer.of(name, mspId, config, own(GrpcChannels.create(config)));
+        }
+
+        /** An orderer the channel config names, connected on first use; its name is its endpoint. */
+        Orderer orderer(String endpoint, List<X509Certificate> tlsRoots) {
+            for (OrdererEntry entry : orderers) {
+                if (entry.orderer().endpoint().target().equals(endpoint)) {
+                    return entry.orderer();
+                }
+            }
+            return learntOrderers.computeIfAbsent(endpoint, e -> {
+                EndpointConfig config = endpoint("orderer " + e, e, tlsRoots);
+                log.debug("connecting to orderer {}, named by the channel config", e);
+                return Orderer.of(e, config, own(GrpcChannels.create(config)));
+            });
+        }
+
+        /** TLS as the gateway's own peers use it, with the gateway's client certificate if it has one. */
+        private EndpointConfig endpoint(String what, String endpoint, List<X509Certificate> tlsRoots) {
+            boolean tls = peers.stream().anyMatch(e -> e.peer().endpoint().tls());
+            EndpointConfig.Builder config = EndpointConfig.builder(endpoint).executor(executor);
+            if (tls) {
+                if (tlsRoots.isEmpty()) {
+                    throw new IllegalStateException(what + " at " + endpoint + " has no TLS root certificate in the "
+                            + "channel config, so its TLS certificate cannot be verified");
+                }
+                config.tls(tlsRoots);
+                if (clientChain != null) {
+                    config.clientCertificate(clientChain, clientKey);
+                }
+            } else {
+                config.plaintext();
+            }
+            return config.build();
+        }
+
+        @Override
+        public Peer withClientCertificate(Peer peer) {
+            EndpointConfig endpoint = peer.endpoint();
+            if (!endpoint.tls() || !endpoint.clientCertificateChain().isEmpty()) {
+                return peer;
+            }
+            return certified.computeIfAbsent(peer.name(), n -> {
+                X509Issuer.Issued certificate = selfSigned();
+                EndpointConfig built = endpoint.toBuilder().executor(executor)
+                        .clientCertificate(List.of(certificate.certificate()), certificate.key()).build();
+                return Peer.of(peer.name(), peer.mspId(), built, own(GrpcChannels.create(built)));
+            });
+        }
+
+        /** One throwaway TLS client certificate per gateway, made when first needed. */
+        private synchronized X509Issuer.Issued selfSigned() {
+            if (selfSigned == null) {
+                Instant now = scheduler.clock().instant();
+                selfSigned = X509Issuer.certificate("CN=weft-client-" + identity.mspId())
+                        .validity(now.minus(Duration.ofMinutes(5)), now.plus(Duration.ofDays(365)))
+                        .serverAndClientAuth().selfSigned();
+            }
+            return selfSigned;
+        }
+
+        private synchronized ManagedChannel own(ManagedChannel channel) {
+            if (closed) {
+                channel.shutdownNow();
+                throw new IllegalStateException("the gateway is closed");
+            }
+            channels.add(channel);
+            return channel;
+        }
+
+        void close() {
+            List<ManagedChannel> toClose;
+            synchronized (this) {
+                closed = true;
+                toClose = List.copyOf(channels);
+            }
+            shutdown(toClose);
         }
     }
 

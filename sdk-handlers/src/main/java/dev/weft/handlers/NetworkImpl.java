@@ -2,24 +2,20 @@ package dev.weft.handlers;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
-import dev.weft.core.NodeError;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
-import dev.weft.core.SubmitException;
 import dev.weft.events.EventStreams;
 import dev.weft.handlers.internal.ChannelConfigs;
 import dev.weft.handlers.internal.ConfigReader;
 import dev.weft.handlers.internal.Futures;
 import dev.weft.handlers.internal.Services;
 import dev.weft.orderer.OrdererClients;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import org.hyperledger.fabric.protos.common.Envelope;
 
 /** See {@link Network}: a channel's services and its pipelines. */
 final class NetworkImpl implements Network {
@@ -40,12 +36,13 @@ final class NetworkImpl implements Network {
                 channelOrderers.add(entry.orderer());
             }
         }
-        this.orderers = channelOrderers.isEmpty() ? new NoOrderers(channelId)
-                : OrdererClients.create(channelOrderers, gateway.scheduler);
         List<Peer> endorsingPeers = endorsingPeers();
         this.configReader = new ConfigReader(channelId, gateway.identity, gateway.signer, () -> endorsingPeers,
                 gateway.health, gateway.scheduler, gateway.timeouts.evaluate());
         this.configs = new ChannelConfigs(channelId, channel -> configReader.read(), gateway.scheduler);
+        this.orderers = channelOrderers.isEmpty()
+                ? new ConfigOrderers(channelId, configs, gateway.learnt::orderer, gateway.scheduler)
+                : OrdererClients.create(channelOrderers, gateway.scheduler);
         gateway.commits.addConfigBlockListener(channelId, configs::configBlockCommitted);
         this.services = new Services(gateway.identity, gateway.signer, endorsingPeers, gateway.selector,
                 gateway.health, orderers, gateway.commits, configs, gateway.scheduler);
@@ -156,19 +153,5 @@ final class NetworkImpl implements Network {
 
     void close() {
         orderers.close();
-    }
-
-    /** For a channel without orderers: evaluates work, submits fail saying what is missing. */
-    private record NoOrderers(String channelId) implements OrdererClient {
-        @Override
-        public CompletableFuture<Orderer> broadcast(Envelope envelope, String transactionId, Duration timeout) {
-            return CompletableFuture.failedFuture(new SubmitException("no orderers are configured for channel "
-                    + channelId + ": add them to the connection profile or with Gateway.Builder.addOrderer",
-                    transactionId, List.<NodeError>of(), null, false));
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
