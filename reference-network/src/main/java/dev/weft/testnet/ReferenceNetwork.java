@@ -683,7 +683,9 @@ public final class ReferenceNetwork implements AutoCloseable {
     /**
      * Writes the network's crypto material (cryptogen's directory layout under
      * {@code organizations/}) and, per peer organisation, a connection profile
-     * ({@code connection-org1.yaml} and {@code .json}) naming every peer and the orderer.
+     * ({@code connection-org1.yaml} and {@code .json}) naming every peer and the orderer, and
+     * {@code connection-org1-own-peers.yaml}, the organisation's peers only
+     * ({@link #organizationProfile}), for clients that use discovery.
      *
      * @return the profile paths by MSP id
      */
@@ -695,6 +697,17 @@ public final class ReferenceNetwork implements AutoCloseable {
     public String connectionProfile(String mspId) {
         org(mspId);
         return NetworkFiles.connectionProfileYaml(description(), mspId);
+    }
+
+    /**
+     * The connection profile Fabric's test network hands an organisation
+     * ({@code test-network/organizations/ccp-template.yaml}), in YAML: only that organisation's
+     * peers, no orderers, no channels. A client finds the other organisations' peers with
+     * discovery ({@code EndorserSelectors.discovery()}) and the orderers in the channel config.
+     */
+    public String organizationProfile(String mspId) {
+        org(mspId);
+        return NetworkFiles.organizationProfileYaml(description(), mspId);
     }
 
     /**

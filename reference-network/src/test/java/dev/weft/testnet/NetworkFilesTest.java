@@ -100,6 +100,7 @@ class NetworkFilesTest {
             expected.addAll(nodeFiles(base + "users/Admin@" + domain + "/", domain, "Admin@" + domain, "client"));
             expected.add(base + "connection-" + org + ".yaml");
             expected.add(base + "connection-" + org + ".json");
+            expected.add(base + "connection-" + org + "-own-peers.yaml");
         }
         String base = "organizations/ordererOrganizations/example.com/";
         expected.addAll(orgFiles(base, "example.com"));

@@ -5,6 +5,7 @@ import dev.weft.core.Credentials;
 import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.handlers.Gateway;
+import dev.weft.selection.EndorserSelectors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,13 @@ final class ClientOptions {
             description = "The channel. Default: ${DEFAULT-VALUE}.")
     String channel;
 
+    @Option(names = "--selection", defaultValue = "policy", paramLabel = "STRATEGY",
+            description = "How endorsers are chosen: policy (the default), the fewest profile peers that satisfy "
+                    + "the endorsement policy; static, every profile peer; discovery, the layouts the peers' "
+                    + "discovery service gives, which finds the other organisations' peers: for a profile with only "
+                    + "your own peers, as Fabric's test network hands out.")
+    String selection;
+
     /** A gateway builder with the profile and identity; the caller adds options and builds it. */
     Gateway.Builder gateway() {
         if (profile == null) {
@@ -79,6 +87,13 @@ final class ClientOptions {
                 .identity(identity)
                 .signer(Signers.newPrivateKeySigner(identity, privateKey))
                 .connectionProfile(connectionProfile);
+        builder.endorserSelector(switch (selection) {
+            case "policy" -> EndorserSelectors.policyBased();
+            case "static" -> EndorserSelectors.staticPeers();
+            case "discovery" -> EndorserSelectors.discovery();
+            default -> throw new Weft.UsageException("--selection " + selection + ": expected policy, static or "
+                    + "discovery");
+        });
         if (tlsCertificate != null || tlsKey != null) {
             if (tlsCertificate == null || tlsKey == null) {
                 throw new Weft.UsageException("mutual TLS needs both --tls-cert and --tls-key");

@@ -105,6 +105,29 @@ class NetworkRoundTripTest {
     }
 
     @Test
+    void submit_ownPeersProfileWithDiscovery_commitsUnderTheTwoOrganisationDefaultPolicy() {
+        // Only Org1's peer and no orderer in the profile: discovery finds Org2's peer, the config the orderer.
+        Path ownPeers = profile.resolveSibling("connection-org1-own-peers.yaml");
+        String[] args = {"submit", "--profile", ownPeers.toString(), "--msp-dir", userMsp.toString(), "--selection",
+            "discovery", "--json", "--chaincode", "basic", "CreateAsset", "cli-disc", "red", "1", "Ann", "1"};
+        Cli created = Cli.run(args);
+        assertEquals(0, created.exitCode(), created.toString());
+        assertTrue(created.out().contains("\"status\":\"VALID\""), created.toString());
+
+        args[6] = "policy";
+        Cli withoutDiscovery = Cli.run(args);
+        assertEquals(1, withoutDiscovery.exitCode(), withoutDiscovery.toString());
+        assertTrue(withoutDiscovery.err().contains("cannot satisfy the endorsement policy"), withoutDiscovery.toString());
+    }
+
+    @Test
+    void selection_unknown_isAUsageError() {
+        Cli result = Cli.run(with("evaluate", "--selection", "random", "--chaincode", "basic", "GetAllAssets"));
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("--selection random: expected policy, static or discovery"), result.toString());
+    }
+
+    @Test
     void evaluate_jsonWithAScalarResult_keepsItAJsonValue() {
         Cli created = Cli.run(with("submit", "--chaincode", "basic", "CreateAsset", "cli-json", "red", "1", "Ann", "1"));
         assertEquals(0, created.exitCode(), created.toString());

@@ -123,7 +123,12 @@ public interface Gateway extends AutoCloseable {
         /** Takes peers, orderers and their TLS settings from a parsed connection profile. */
         Builder connectionProfile(ConnectionProfile profile);
 
-        /** The client's TLS certificate and key, presented to every node the gateway connects to (mutual TLS). */
+        /**
+         * The client's TLS certificate and key, presented to every node the gateway connects to
+         * (mutual TLS). Without them the gateway presents no client certificate, except on its
+         * calls to a peer's discovery service over TLS, which Fabric binds to one: for those it
+         * makes a self-signed certificate of its own, as Fabric's SDKs do.
+         */
         Builder clientTls(List<X509Certificate> certificateChain, PrivateKey key);
 
         /** A peer the gateway connects to (and owns the connection of). */
@@ -152,7 +157,12 @@ public interface Gateway extends AutoCloseable {
         /** Runs gRPC callbacks and the pipeline's continuations; the caller keeps ownership. */
         Builder executor(Executor executor);
 
-        /** How endorsers are chosen (default: {@code EndorserSelectors.policyBased()}). */
+        /**
+         * How endorsers are chosen (default: {@code EndorserSelectors.policyBased()}). With
+         * {@code EndorserSelectors.discovery()} a profile that lists only the client's own peers
+         * is enough: discovery finds the other organisations' peers. A channel with no orderers
+         * in the profile or builder uses those its config names, whatever the selector.
+         */
         Builder endorserSelector(EndorserSelector selector);
 
         /** Adds a handler before the built-in steps; handlers run in the order added, the first outermost. */

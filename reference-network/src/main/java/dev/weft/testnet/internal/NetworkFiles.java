@@ -51,6 +51,8 @@ public final class NetworkFiles {
                 writeFile(yaml, connectionProfileYaml(network, org.mspId()));
                 writeFile(base.resolve("connection-" + shortName + ".json"),
                         Json.write(connectionProfile(network, org.mspId())));
+                writeFile(base.resolve("connection-" + shortName + "-own-peers.yaml"),
+                        organizationProfileYaml(network, org.mspId()));
                 profiles.put(org.mspId(), yaml);
             }
             for (NetworkDescription.Organization orderers : network.ordererOrganizations()) {
@@ -153,12 +155,38 @@ public final class NetworkFiles {
 
     /** The connection profile of an organisation as YAML, with certificates as literal blocks. */
     public static String connectionProfileYaml(NetworkDescription network, String mspId) {
+        return yaml(connectionProfile(network, mspId));
+    }
+
+    /**
+     * The profile Fabric's test network hands an organisation ({@code ccp-template.yaml}): its
+     * own peers only, no orderers and no channels; clients find the other organisations' peers
+     * by discovery and the orderers in the channel config.
+     */
+    public static String organizationProfileYaml(NetworkDescription network, String mspId) {
+        Map<String, Object> profile = new LinkedHashMap<>();
+        profile.put("name", "weft-reference-network-" + orgName(mspId).toLowerCase(Locale.ROOT));
+        profile.put("version", "1.0.0");
+        profile.put("client", Map.of("organization", orgName(mspId),
+                "connection", Map.of("timeout", Map.of("peer", Map.of("endorser", "300")))));
+        List<NetworkDescription.Node> own = network.peers().stream().filter(p -> p.mspId().equals(mspId)).toList();
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("mspid", mspId);
+        entry.put("peers", own.stream().map(NetworkDescription.Node::name).toList());
+        profile.put("organizations", Map.of(orgName(mspId), entry));
+        Map<String, Object> peers = new LinkedHashMap<>();
+        own.forEach(peer -> peers.put(peer.name(), node(peer)));
+        profile.put("peers", peers);
+        return yaml(profile);
+    }
+
+    private static String yaml(Map<String, Object> profile) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
         options.setIndent(2);
         options.setWidth(160);
         Representer representer = new LiteralBlocks(options);
-        return "---\n" + new Yaml(representer, options).dump(connectionProfile(network, mspId));
+        return "---\n" + new Yaml(representer, options).dump(profile);
     }
 
     /** Writes multi-line strings (PEM certificates) as YAML literal blocks, as Fabric's profiles do. */

@@ -1,0 +1,126 @@
+package dev.weft.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.core.BlockView;
+import dev.weft.core.ConnectionProfile;
+import dev.weft.core.TransactionView;
+import dev.weft.events.CloseableIterator;
+import dev.weft.handlers.Contract;
+import dev.weft.handlers.Gateway;
+import dev.weft.handlers.TxResult;
+import dev.weft.selection.EndorserSelectors;
+import dev.weft.testnet.AssetTransferChaincode;
+import dev.weft.testnet.ReferenceNetwork;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Weft from the profile Fabric's test network hands out: only Org1's peers, no orderers, no
+ * channels. Discovery finds Org2's peers; the orderer comes from the channel config.
+ */
+class DiscoveryTest {
+    private static final String CHANNEL = "mychannel";
+    private static ReferenceNetwork network;
+    private static ConnectionProfile onePeerProfile;
+
+    @BeforeAll
+    static void start() {
+        network = ReferenceNetwork.builder().peersPerOrganization(2)
+                .chaincode("and", new AssetTransferChaincode(), Networks.AND_POLICY).start();
+        onePeerProfile = ConnectionProfile.parse(network.organizationProfile("Org1MSP"), "org1 profile", Path.of("."));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (network != null) {
+            network.close();
+        }
+    }
+
+    private static Gateway discoveryGateway() {
+        ReferenceNetwork.User user = network.user("Org1MSP");
+        return Gateway.builder().identity(user.identity()).signer(user.signer()).connectionProfile(onePeerProfile)
+                .endorserSelector(EndorserSelectors.discovery()).build();
+    }
+
+    @Test
+    void onePeerProfile_andPolicy_endorsedByAnOrg2PeerDiscoveryFound_orderedByTheConfigsOrderer() {
+        try (Gateway gateway = discoveryGateway()) {
+            Contract contract = gateway.network(CHANNEL).contract("and");
+            String id = Networks.assetId("disc");
+
+            TxResult result = contract.newTransaction("CreateAsset").arguments(id, "blue", "5", "Tom", "100").submit();
+
+            // VALID under AND(Org1, Org2): an Org2 peer, in no profile, endorsed it.
+            assertEquals(TxValidationCode.VALID, result.validationCode(), result.toString());
+            assertEquals(network.orderer().endpoint(), result.orderer().orElseThrow().name(),
+                    "the orderer is the one the channel config names, by its endpoint");
+            Set<String> endorsers = endorsers(gateway, result);
+            assertEquals(2, endorsers.size(), endorsers.toString());
+            assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
+            assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
+            assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Tom\""));
+        }
+    }
+
+    @Test
+    void org2PeerDown_cachedPlanFailsOverAndANewGatewaysPlanLeavesItOut() {
+        try (Gateway gateway = discoveryGateway()) {
+            Contract contract = gateway.network(CHANNEL).contract("and");
+            TxResult first = contract.newTransaction("CreateAsset")
+                    .arguments(Networks.assetId("disc"), "red", "1", "Ann", "1").submit();
+            String org2Endorser = endorsers(gateway, first).stream().filter(n -> n.endsWith(".org2.example.com"))
+                    .findFirst().orElseThrow();
+            ReferenceNetwork.Peer down = network.peers().stream().filter(p -> p.name().equals(org2Endorser))
+                    .findFirst().orElseThrow();
+            down.stop();
+            try {
+                // The plan cached before the stop names the stopped peer: the endorsement fails over to the other.
+                TxResult again = contract.newTransaction("CreateAsset")
+                        .arguments(Networks.assetId("disc"), "red", "2", "Ann", "2").submit();
+                assertEquals(TxValidationCode.VALID, again.validationCode());
+                assertTrue(!endorsers(gateway, again).contains(org2Endorser));
+
+                // A new gateway asks discovery afresh, whose answer leaves the stopped peer out.
+                try (Gateway fresh = discoveryGateway()) {
+                    TxResult fromFresh = fresh.network(CHANNEL).contract("and").newTransaction("CreateAsset")
+                            .arguments(Networks.assetId("disc"), "red", "3", "Ann", "3").submit();
+                    assertEquals(TxValidationCode.VALID, fromFresh.validationCode());
+                    Set<String> endorsers = endorsers(fresh, fromFresh);
+                    assertTrue(!endorsers.contains(org2Endorser), endorsers.toString());
+                    assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
+                }
+            } finally {
+                down.start();
+            }
+        }
+    }
+
+    /** The names of the peers whose endorsements the committed transaction carries. */
+    private static Set<String> endorsers(Gateway gateway, TxResult result) {
+        Set<String> names = new HashSet<>();
+        try (CloseableIterator<Block> blocks = gateway.network(CHANNEL).events().startBlock(result.blockNumber())
+                .stopBlock(result.blockNumber()).blocks()) {
+            for (TransactionView tx : BlockView.of(blocks.next()).transactions()) {
+                if (!tx.transactionId().equals(result.transactionId())) {
+                    continue;
+                }
+                for (Endorsement endorsement : tx.endorsements()) {
+                    network.peers().stream().filter(p -> p.identity().serialized().equals(endorsement.getEndorser()))
+                            .forEach(p -> names.add(p.name()));
+                }
+            }
+        }
+        return names;
+    }
+}
