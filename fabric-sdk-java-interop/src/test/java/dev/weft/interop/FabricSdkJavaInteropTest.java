@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.sdk.BlockEvent;
@@ -18,6 +20,7 @@ import org.hyperledger.fabric.sdk.BlockchainInfo;
 import org.hyperledger.fabric.sdk.Channel;
 import org.hyperledger.fabric.sdk.HFClient;
 import org.hyperledger.fabric.sdk.NetworkConfig;
+import org.hyperledger.fabric.sdk.Peer;
 import org.hyperledger.fabric.sdk.ProposalResponse;
 import org.hyperledger.fabric.sdk.QueryByChaincodeRequest;
 import org.hyperledger.fabric.sdk.TransactionInfo;
@@ -122,6 +125,53 @@ class FabricSdkJavaInteropTest {
             assertEquals(event.getBlockEvent().getBlockNumber() + 1, info.getHeight());
             TransactionInfo transaction = channel.queryTransactionByID(event.getTransactionID());
             assertEquals(0, transaction.getValidationCode().getNumber());
+        } finally {
+            channel.shutdown(true);
+        }
+    }
+
+    /**
+     * Discovery on, as fabric-sdk-java users run it against a Fabric test network: the profile
+     * names only Org1's peer (with the discover role) and no orderer. fabric-sdk-java's service
+     * discovery asks that peer for the endorsers and the config, endorses on Org2's peer too and
+     * broadcasts to the orderer the config names.
+     */
+    @Test
+    void createAsset_withDiscovery_fromOrg1sPeerAlone_endorsedByBothOrganisationsOrderedByTheConfigsOrderer()
+            throws Exception {
+        Path org1 = dir.resolve("organizations/peerOrganizations/org1.example.com");
+        Path profile = dir.resolve("discovery-org1.yaml");
+        Files.writeString(profile, Files.readString(org1.resolve("connection-org1-own-peers.yaml"))
+                + "channels:\n  mychannel:\n    peers:\n      peer0.org1.example.com:\n        discover: true\n"
+                + "        endorsingPeer: true\n        chaincodeQuery: true\n        ledgerQuery: true\n"
+                + "        eventSource: true\n");
+        NetworkConfig config = NetworkConfig.fromYamlFile(profile.toFile());
+        HFClient client = HFClient.createNewInstance();
+        client.setCryptoSuite(CryptoSuite.Factory.getCryptoSuite());
+        client.setUserContext(FabricSdkJavaBench.user(org1.resolve("users/User1@org1.example.com/msp"), "Org1MSP"));
+        Channel channel = client.loadChannelFromConfig("mychannel", config);
+        assertTrue(channel.getOrderers().isEmpty(), "the profile names no orderer");
+        channel.initialize();
+        try {
+            TransactionProposalRequest request = client.newTransactionProposalRequest();
+            request.setChaincodeName("basic");
+            request.setFcn("CreateAsset");
+            request.setArgs("interop-discovery-1", "red", "3", "Bob", "90");
+            request.setProposalWaitTime(30_000);
+            Collection<ProposalResponse> responses = channel.sendTransactionProposalToEndorsers(request,
+                    Channel.DiscoveryOptions.createDiscoveryOptions().setForceDiscovery(true));
+
+            Set<String> organisations = new HashSet<>();
+            for (ProposalResponse response : responses) {
+                assertEquals(ProposalResponse.Status.SUCCESS, response.getStatus(), response.getMessage());
+                assertTrue(response.isVerified(), "fabric-sdk-java verified the endorsement of " + response.getPeer());
+                organisations.add(response.getPeer().getProperties().getProperty(Peer.PEER_ORGANIZATION_MSPID_PROPERTY));
+            }
+            assertEquals(Set.of("Org1MSP", "Org2MSP"), organisations, "discovery found Org2's peer");
+
+            BlockEvent.TransactionEvent event = channel.sendTransaction(responses).get(60, TimeUnit.SECONDS);
+            assertTrue(event.isValid(), "validation code " + event.getValidationCode());
+            assertFalse(channel.getOrderers().isEmpty(), "the orderer came from discovery's config");
         } finally {
             channel.shutdown(true);
         }

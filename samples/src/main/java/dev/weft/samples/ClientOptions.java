@@ -52,7 +52,8 @@ final class ClientOptions {
             description = "How endorsers are chosen: policy (the default), the fewest profile peers that satisfy "
                     + "the endorsement policy; static, every profile peer; discovery, the layouts the peers' "
                     + "discovery service gives, which finds the other organisations' peers: for a profile with only "
-                    + "your own peers, as Fabric's test network hands out.")
+                    + "your own peers, as Fabric's test network hands out; auto, discovery on a channel whose "
+                    + "application capability is V1_2 or later and whose peers serve it, policy otherwise.")
     String selection;
 
     /** A gateway builder with the profile and identity; the caller adds options and builds it. */
@@ -91,8 +92,9 @@ final class ClientOptions {
             case "policy" -> EndorserSelectors.policyBased();
             case "static" -> EndorserSelectors.staticPeers();
             case "discovery" -> EndorserSelectors.discovery();
-            default -> throw new Weft.UsageException("--selection " + selection + ": expected policy, static or "
-                    + "discovery");
+            case "auto" -> EndorserSelectors.auto();
+            default -> throw new Weft.UsageException("--selection " + selection + ": expected policy, static, "
+                    + "discovery or auto");
         });
         if (tlsCertificate != null || tlsKey != null) {
             if (tlsCertificate == null || tlsKey == null) {

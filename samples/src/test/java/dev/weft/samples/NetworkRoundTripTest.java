@@ -105,7 +105,7 @@ class NetworkRoundTripTest {
     }
 
     @Test
-    void submit_ownPeersProfileWithDiscovery_commitsUnderTheTwoOrganisationDefaultPolicy() {
+    void submit_ownPeersProfileWithDiscoveryOrAuto_commitsUnderTheTwoOrganisationDefaultPolicy() {
         // Only Org1's peer and no orderer in the profile: discovery finds Org2's peer, the config the orderer.
         Path ownPeers = profile.resolveSibling("connection-org1-own-peers.yaml");
         String[] args = {"submit", "--profile", ownPeers.toString(), "--msp-dir", userMsp.toString(), "--selection",
@@ -114,7 +114,14 @@ class NetworkRoundTripTest {
         assertEquals(0, created.exitCode(), created.toString());
         assertTrue(created.out().contains("\"status\":\"VALID\""), created.toString());
 
+        args[6] = "auto"; // the reference channel is at V2_5 and its peers serve discovery
+        args[11] = "cli-auto";
+        Cli auto = Cli.run(args);
+        assertEquals(0, auto.exitCode(), auto.toString());
+        assertTrue(auto.out().contains("\"status\":\"VALID\""), auto.toString());
+
         args[6] = "policy";
+        args[11] = "cli-policy";
         Cli withoutDiscovery = Cli.run(args);
         assertEquals(1, withoutDiscovery.exitCode(), withoutDiscovery.toString());
         assertTrue(withoutDiscovery.err().contains("cannot satisfy the endorsement policy"), withoutDiscovery.toString());
@@ -124,7 +131,7 @@ class NetworkRoundTripTest {
     void selection_unknown_isAUsageError() {
         Cli result = Cli.run(with("evaluate", "--selection", "random", "--chaincode", "basic", "GetAllAssets"));
         assertEquals(2, result.exitCode(), result.toString());
-        assertTrue(result.err().contains("--selection random: expected policy, static or discovery"), result.toString());
+        assertTrue(result.err().contains("--selection random: expected policy, static, discovery or auto"), result.toString());
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.weft.core.EndorserSelector;
  *   <li>{@link #policyBased()}: the smallest set of available peers whose endorsements satisfy the
  *       chaincode's endorsement policy, preferring the caller's organisation and skipping peers
  *       that failed recently.
+ *   <li>{@link #auto()}: discovery where the channel's capability level has it, policy-based
+ *       otherwise.
  *   <li>{@link #discovery()}: the layouts and endorsers the peers' discovery service gives for the
  *       chaincode, as Fabric's own SDKs select; it finds peers of organisations the connection
  *       profile does not name.
@@ -41,6 +43,24 @@ public final class EndorserSelectors {
      */
     public static EndorserSelector policyBased() {
         return PolicySelector.INSTANCE;
+    }
+
+    /** {@link #auto(DiscoveryOptions)} with the default discovery options. */
+    public static EndorserSelector auto() {
+        return auto(DiscoveryOptions.defaults());
+    }
+
+    /**
+     * By the channel's capability level, as fabric-sdk-go's selection provider chooses:
+     * {@link #discovery(DiscoveryOptions) discovery} on a channel whose application capability is
+     * V1_2 or later (Fabric 1.2 brought the discovery service), {@link #policyBased()} on an
+     * older channel, when the channel config cannot be read, or when the gateway signs nothing
+     * itself. If every peer asked answers that it has no discovery service (gRPC UNIMPLEMENTED),
+     * it selects by policy for {@link DiscoveryOptions#refreshInterval()} and then tries again.
+     * Unbound (not given to a gateway), it selects by policy.
+     */
+    public static EndorserSelector auto(DiscoveryOptions options) {
+        return new AutoSelector(java.util.Objects.requireNonNull(options, "options"));
     }
 
     /** {@link #discovery(DiscoveryOptions)} with the default options. */

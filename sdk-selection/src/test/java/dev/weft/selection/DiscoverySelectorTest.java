@@ -22,8 +22,8 @@ import dev.weft.core.Fixtures;
 import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
-import dev.weft.core.Signer;
 import dev.weft.core.Signatures;
+import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.X509Issuer;
@@ -46,6 +46,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.hyperledger.fabric.protos.common.Capabilities;
+import org.hyperledger.fabric.protos.common.Capability;
+import org.hyperledger.fabric.protos.common.Config;
+import org.hyperledger.fabric.protos.common.ConfigGroup;
 import org.hyperledger.fabric.protos.discovery.ChaincodeQueryResult;
 import org.hyperledger.fabric.protos.discovery.ConfigResult;
 import org.hyperledger.fabric.protos.discovery.DiscoveryGrpc;
@@ -119,11 +123,16 @@ class DiscoverySelectorTest {
 
     /** A gateway peer of Org1 serving {@code discovery}. */
     private Peer ownPeer(String name, FakeDiscovery discovery) throws Exception {
+        return servingPeer(name, "Org1MSP", discovery);
+    }
+
+    /** A peer of {@code mspId} serving {@code discovery}. */
+    private Peer servingPeer(String name, String mspId, FakeDiscovery discovery) throws Exception {
         String server = "discovery-" + name + "-" + System.nanoTime();
         servers.add(InProcessServerBuilder.forName(server).directExecutor().addService(discovery).build().start());
         ManagedChannel channel = InProcessChannelBuilder.forName(server).directExecutor().build();
         channels.add(channel);
-        return Peer.of(name, "Org1MSP", EndpointConfig.builder("127.0.0.1:7051").plaintext().build(), channel);
+        return Peer.of(name, mspId, EndpointConfig.builder("127.0.0.1:7051").plaintext().build(), channel);
     }
 
     /** What a gateway lends: the test's identity and clock; learnt peers recorded with the TLS roots they came with. */
@@ -366,5 +375,68 @@ class DiscoverySelectorTest {
         assertThrows(IllegalArgumentException.class, () -> DiscoveryOptions.builder().timeout(Duration.ofSeconds(-1)));
         assertThrows(NullPointerException.class, () -> EndorserSelectors.discovery(null));
         assertEquals(Duration.ofSeconds(60), DiscoveryOptions.defaults().refreshInterval());
+    }
+
+    /** The real channel's config with the application capability set to {@code level}. */
+    private static ChannelConfig withApplicationCapability(String level) {
+        ChannelConfig real = ChannelConfig.fromBlock(Fixtures.peerBlock(0), Fixtures.VALID_CLOCK);
+        Config.Builder config = real.config().toBuilder();
+        ConfigGroup.Builder application = config.getChannelGroupBuilder().getGroupsOrThrow("Application").toBuilder();
+        application.putValues("Capabilities", application.getValuesOrThrow("Capabilities").toBuilder()
+                .setValue(Capabilities.newBuilder().putCapabilities(level, Capability.getDefaultInstance()).build()
+                        .toByteString()).build());
+        config.getChannelGroupBuilder().putGroups("Application", application.build());
+        return ChannelConfig.fromConfig(CHANNEL, config.build(), Fixtures.VALID_CLOCK);
+    }
+
+    @Test
+    void auto_byApplicationCapability_discoveryFromV1_2_policyBelow() throws Exception {
+        FakeDiscovery discovery = new FakeDiscovery();
+        discovery.answer = DiscoverySelectorTest::twoLayouts;
+        Peer own = ownPeer("peer0.org1", discovery);
+        Peer org2 = SelectionTesting.peer("peer0.org2", "Org2MSP");
+        EndorserSelector selector = EndorserSelectors.auto().forGateway(new FakeGateway(true));
+        String and = "AND('Org1MSP.peer','Org2MSP.peer')";
+
+        List<Peer> old = selected(selector, request(List.of(own, org2)).policy(and)
+                .config(withApplicationCapability("V1_1")).build());
+        assertEquals(Set.of("peer0.org1", "peer0.org2"), Set.copyOf(names(old)));
+        assertEquals(0, discovery.requests.size(), "a V1_1 channel has no discovery: the policy decides");
+
+        for (String level : List.of("V1_2", "V1_4_2", "V2_0", "V2_5")) {
+            List<Peer> chosen = selected(selector, request(List.of(own, org2)).policy(and)
+                    .config(withApplicationCapability(level)).build());
+            assertTrue(names(chosen).contains("peer1.org2"), level + ": discovery's plan, " + names(chosen));
+        }
+        assertTrue(AutoSelector.level("V1_4_2").isPresent());
+        assertTrue(AutoSelector.level("Vx").isEmpty());
+        assertTrue(AutoSelector.level("V1__2").isEmpty());
+    }
+
+    @Test
+    void auto_peersWithoutDiscovery_policyForARefreshInterval_thenAskedAgain() throws Exception {
+        FakeDiscovery missing = new FakeDiscovery();
+        missing.failure = Status.UNIMPLEMENTED.withDescription("unknown service discovery.Discovery");
+        Peer own = ownPeer("peer0.org1", missing);
+        Peer org2 = servingPeer("peer0.org2", "Org2MSP", missing);
+        EndorserSelector selector = EndorserSelectors.auto(DiscoveryOptions.builder()
+                .refreshInterval(Duration.ofSeconds(30)).build()).forGateway(new FakeGateway(true));
+        ChannelConfig v2 = withApplicationCapability("V2_0");
+
+        for (int i = 0; i < 3; i++) {
+            List<Peer> chosen = selected(selector, request(List.of(own, org2)).config(v2).build());
+            assertEquals(Set.of("peer0.org1", "peer0.org2"), Set.copyOf(names(chosen)));
+        }
+        assertEquals(2, missing.requests.size(), "each peer asked once, then not again within the interval");
+
+        time.advance(Duration.ofSeconds(31));
+        selected(selector, request(List.of(own, org2)).config(v2).build());
+        assertEquals(4, missing.requests.size());
+
+        // Any other discovery failure is the selection's failure: the policy would hide it.
+        missing.failure = Status.PERMISSION_DENIED.withDescription("access denied");
+        time.advance(Duration.ofSeconds(31));
+        EndorseException failure = selectFailure(selector, request(List.of(own, org2)).config(v2).build());
+        assertMessageContains(failure, "access denied");
     }
 }
