@@ -1,18 +1,22 @@
 package dev.weft.core;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
 import org.hyperledger.fabric.protos.peer.ChaincodeEndorsedAction;
+import org.hyperledger.fabric.protos.peer.ChaincodeProposalPayload;
 import org.hyperledger.fabric.protos.peer.Endorsement;
+import org.hyperledger.fabric.protos.peer.Proposal;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 import org.hyperledger.fabric.protos.peer.Transaction;
 import org.hyperledger.fabric.protos.peer.TransactionAction;
@@ -50,6 +54,36 @@ public final class TransactionEnvelope {
      */
     public static TransactionEnvelope create(ChaincodeProposal proposal, Collection<ProposalResponse> responses) {
         Objects.requireNonNull(proposal, "proposal");
+        return assemble(proposal.transactionId(), proposal.channelHeader(), proposal.signatureHeader(),
+                proposal.transientFreePayload(), responses);
+    }
+
+    /**
+     * Builds the transaction for a proposal someone else made (as a peer's Gateway service does
+     * for its clients) from its endorsed responses; the transient map is left out.
+     *
+     * @throws IllegalArgumentException if the proposal cannot be decoded, or as
+     *     {@link #create(ChaincodeProposal, Collection)}
+     */
+    public static TransactionEnvelope create(Proposal proposal, Collection<ProposalResponse> responses) {
+        Objects.requireNonNull(proposal, "proposal");
+        Header header;
+        ChannelHeader channelHeader;
+        ChaincodeProposalPayload payload;
+        try {
+            header = Header.parseFrom(proposal.getHeader());
+            channelHeader = ChannelHeader.parseFrom(header.getChannelHeader());
+            payload = ChaincodeProposalPayload.parseFrom(proposal.getPayload());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("the proposal cannot be decoded: " + e.getMessage(), e);
+        }
+        ByteString transientFree = ChaincodeProposalPayload.newBuilder().setInput(payload.getInput()).build().toByteString();
+        return assemble(channelHeader.getTxId(), header.getChannelHeader(), header.getSignatureHeader(), transientFree,
+                responses);
+    }
+
+    private static TransactionEnvelope assemble(String transactionId, ByteString channelHeader,
+            ByteString signatureHeader, ByteString transientFreePayload, Collection<ProposalResponse> responses) {
         Objects.requireNonNull(responses, "responses");
         if (responses.isEmpty()) {
             throw new IllegalArgumentException("at least one endorsed proposal response is required");
@@ -79,23 +113,23 @@ public final class TransactionEnvelope {
             index++;
         }
         ChaincodeActionPayload actionPayload = ChaincodeActionPayload.newBuilder()
-                .setChaincodeProposalPayload(proposal.transientFreePayload())
+                .setChaincodeProposalPayload(transientFreePayload)
                 .setAction(ChaincodeEndorsedAction.newBuilder()
                         .setProposalResponsePayload(responsePayload)
                         .addAllEndorsements(endorsements))
                 .build();
         Transaction transaction = Transaction.newBuilder()
                 .addActions(TransactionAction.newBuilder()
-                        .setHeader(proposal.signatureHeader())
+                        .setHeader(signatureHeader)
                         .setPayload(actionPayload.toByteString()))
                 .build();
         Payload payload = Payload.newBuilder()
                 .setHeader(Header.newBuilder()
-                        .setChannelHeader(proposal.channelHeader())
-                        .setSignatureHeader(proposal.signatureHeader()))
+                        .setChannelHeader(channelHeader)
+                        .setSignatureHeader(signatureHeader))
                 .setData(transaction.toByteString())
                 .build();
-        return new TransactionEnvelope(proposal.transactionId(), payload);
+        return new TransactionEnvelope(transactionId, payload);
     }
 
     public String transactionId() {

@@ -20,6 +20,9 @@ import org.hyperledger.fabric.protos.gossip.Envelope;
 public final class Membership {
     /** A peer as its gossip messages describe it. Implementations are thread-safe. */
     public interface Member {
+        /** Its host name, as in its TLS certificate ({@code peer0.org1.example.com}). */
+        String name();
+
         /** {@code host:port}, as clients reach it. */
         String endpoint();
 

@@ -14,6 +14,7 @@ import dev.weft.testnet.internal.GrpcServers;
 import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.discovery.GossipMessages;
 import dev.weft.testnet.internal.discovery.Membership;
+import dev.weft.testnet.internal.gateway.GatewayService;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
@@ -35,7 +36,7 @@ import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.gossip.Envelope;
 
 /**
- * One reference peer's lifecycle: its TLS gRPC server (Endorser and Deliver), the channels it has
+ * One reference peer's lifecycle: its TLS gRPC server (Endorser, Deliver, Discovery and Gateway), the channels it has
  * joined, a {@link BlockPuller} and {@link BlockCommitter} per channel while it runs, and its
  * connection to the orderer. It can be stopped (as a crashed peer: no server, no pulling; the
  * ledgers are kept) and started again on the same port, after which it catches up with the
@@ -92,6 +93,8 @@ public final class PeerNode implements Membership.Member {
     private final Map<String, PeerChannel> channels = new LinkedHashMap<>();
     private final Map<String, BlockPuller> pullers = new LinkedHashMap<>();
     private List<ManagedChannel> ordererChannels = List.of();
+    /** The gateway's connections to the other peers, by endpoint. */
+    private final Map<String, ManagedChannel> peerChannels = new LinkedHashMap<>();
     private Server server;
     private int port;
     /** This run's gossip messages: a restarted peer announces itself with a new incarnation. */
@@ -120,7 +123,7 @@ public final class PeerNode implements Membership.Member {
         this.validators = validators;
         this.gossip = newGossip();
         this.service = new PeerService(settings.identity(), settings.signer(), executor, settings.clock(),
-                settings.clientAuthRequired(), membership, settings.signatures());
+                settings.clientAuthRequired(), membership, settings.signatures(), this, new GatewayLinks());
         membership.add(this);
     }
 
@@ -129,6 +132,7 @@ public final class PeerNode implements Membership.Member {
         return new GossipMessages(settings.identity(), settings.signer(), now.getEpochSecond() * 1_000_000_000L + now.getNano());
     }
 
+    @Override
     public String name() {
         return settings.name();
     }
@@ -252,10 +256,13 @@ public final class PeerNode implements Membership.Member {
     /** Stops the node for good and closes its connection to the orderer. */
     public synchronized void shutdown() {
         stop();
-        for (ManagedChannel channel : ordererChannels) {
+        List<ManagedChannel> all = new ArrayList<>(ordererChannels);
+        all.addAll(peerChannels.values());
+        peerChannels.clear();
+        for (ManagedChannel channel : all) {
             channel.shutdownNow();
         }
-        for (ManagedChannel channel : ordererChannels) {
+        for (ManagedChannel channel : all) {
             try {
                 channel.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -265,11 +272,44 @@ public final class PeerNode implements Membership.Member {
         ordererChannels = List.of();
     }
 
+    /** The connections to the orderers, made on first use and kept until {@link #shutdown()}. */
+    private synchronized List<ManagedChannel> ordererChannels() {
+        if (ordererChannels.isEmpty()) {
+            ordererChannels = ordererEndpoints().stream().map(GrpcChannels::create).toList();
+        }
+        return ordererChannels;
+    }
+
+    /** How the node's Gateway service reaches the other peers (TLS as the network runs it) and the orderers. */
+    private final class GatewayLinks implements GatewayService.Links {
+        @Override
+        public ManagedChannel peer(Membership.Member member) {
+            synchronized (PeerNode.this) {
+                return peerChannels.computeIfAbsent(member.endpoint(), target -> {
+                    EndpointConfig.Builder endpoint = EndpointConfig.builder(target).tls(settings.clientTlsRoots())
+                            .authorityOverride(member.name());
+                    if (settings.clientAuthRequired()) {
+                        endpoint.clientCertificate(List.of(settings.tls().certificate()), settings.tls().key());
+                    }
+                    return GrpcChannels.create(endpoint.build());
+                });
+            }
+        }
+
+        @Override
+        public List<GatewayService.Orderer> orderers() {
+            List<ManagedChannel> channels = ordererChannels();
+            List<GatewayService.Orderer> orderers = new ArrayList<>();
+            for (int i = 0; i < channels.size(); i++) {
+                orderers.add(new GatewayService.Orderer(settings.orderers().get(i).target(), "", channels.get(i)));
+            }
+            return orderers;
+        }
+    }
+
     private void pull(PeerChannel channel) {
         List<EndpointConfig> endpoints = ordererEndpoints();
-        if (ordererChannels.isEmpty()) {
-            ordererChannels = endpoints.stream().map(GrpcChannels::create).toList();
-        }
+        List<ManagedChannel> ordererChannels = ordererChannels();
         BlockCommitter committer = new BlockCommitter(channel, validators);
         BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannels, settings.identity(),
                 settings.signer(), endpoints.get(0).clientCertificateHash(), () -> channel.ledger().height(),

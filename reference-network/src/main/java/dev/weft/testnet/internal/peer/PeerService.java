@@ -7,6 +7,7 @@ import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import dev.weft.testnet.internal.discovery.DiscoveryService;
 import dev.weft.testnet.internal.discovery.Membership;
+import dev.weft.testnet.internal.gateway.GatewayService;
 import io.grpc.BindableService;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The reference peer's gRPC services: {@code protos.Endorser}, {@code protos.Deliver}
  * ({@code Deliver}, {@code DeliverFiltered}, {@code DeliverWithPrivateData}) and
- * {@code discovery.Discovery}, all reading the peer's channels; Deliver checks
+ * {@code discovery.Discovery} and {@code gateway.Gateway}, all reading the peer's channels; Deliver checks
  * {@code /Channel/Application/Readers} as Fabric's default ACLs do.
  */
 @InternalApi
@@ -47,6 +48,7 @@ public final class PeerService {
     private final DeliverService<DeliverResponse> filtered;
     private final DeliverService<DeliverResponse> withPrivateData;
     private final DiscoveryService discovery;
+    private final GatewayService gateway;
     private final Executor executor;
     private final Object stallLock = new Object();
     private boolean stalled;
@@ -56,11 +58,22 @@ public final class PeerService {
     }
 
     public PeerService(X509Identity identity, Signer signer, Executor executor, Clock clock, boolean requireTlsBinding,
-            Membership membership, VerifiedSignatures signatures) {
+            Membership membership, VerifiedSignatures signatures, Membership.Member self, GatewayService.Links links) {
         this.executor = executor;
         this.discovery = new DiscoveryService(identity.mspId(), id -> Optional.<DiscoveryService.Channel>ofNullable(channels.get(id)),
                 () -> List.<DiscoveryService.Channel>copyOf(channels.values()), membership, clock, signatures);
         this.endorser = new Endorser(this::channel, () -> List.copyOf(channels.values()), identity, signer);
+        this.gateway = new GatewayService(new GatewayService.Local() {
+            @Override
+            public Membership.Member member() {
+                return self;
+            }
+
+            @Override
+            public ProposalResponse endorse(SignedProposal proposal) {
+                return endorser.process(proposal);
+            }
+        }, this::channel, membership, links, executor, clock, signatures);
         String readers = "/Channel/Application/Readers";
         this.blocks = new DeliverService<>(this::source, readers, responses((c, b) -> DeliverResponse.newBuilder()
                 .setBlock(b).build()), executor, clock, requireTlsBinding);
@@ -167,7 +180,7 @@ public final class PeerService {
 
     /** The services to register on the peer's server. */
     public List<BindableService> services() {
-        return List.of(discovery, new EndorserGrpc.EndorserImplBase() {
+        return List.of(discovery, gateway, new EndorserGrpc.EndorserImplBase() {
             @Override
             public void processProposal(SignedProposal request, StreamObserver<ProposalResponse> out) {
                 if (out instanceof ServerCallStreamObserver<ProposalResponse> call) {
