@@ -102,7 +102,11 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
         List<Orderer> orderers();
     }
 
-    /** An orderer as the gateway names it in error details, and its connection. */
+    /**
+     * An orderer as the gateway names it in error details, and its connection.
+     *
+     * @param mspId its organisation; empty to look it up in the channel config by address
+     */
     public record Orderer(String address, String mspId, ManagedChannel channel) {
     }
 
@@ -382,6 +386,12 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
             out.onError(Status.UNAVAILABLE.withDescription("no orderer nodes available").asRuntimeException());
             return;
         }
+        // Error details name each orderer's organisation, as the channel config lists it.
+        Map<String, List<String>> byOrg = channels.apply(request.getChannelId()).orElseThrow().config()
+                .ordererEndpointsByOrganization();
+        orderers = orderers.stream().map(o -> o.mspId().isEmpty() ? new Orderer(o.address(), byOrg.entrySet().stream()
+                .filter(e -> e.getValue().contains(o.address())).map(Map.Entry::getKey).findFirst()
+                .orElse(byOrg.size() == 1 ? byOrg.keySet().iterator().next() : ""), o.channel()) : o).toList();
         broadcast(request.getPreparedTransaction(), orderers, 0, new ArrayList<>()).whenComplete((ok, error) -> {
             if (error != null) {
                 out.onError(toStatus(error));
@@ -402,23 +412,7 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
         CompletableFuture<BroadcastResponse> answer = new CompletableFuture<>();
         StreamObserver<Envelope> stream = AtomicBroadcastGrpc.newStub(orderer.channel())
                 .withDeadline(deadline(BROADCAST_TIMEOUT))
-                .broadcast(new StreamObserver<>() {
-                    @Override
-                    public void onNext(BroadcastResponse response) {
-                        answer.complete(response);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(Status.UNAVAILABLE.withDescription("broadcast stream closed "
-                                + "without a response").asRuntimeException());
-                    }
-                });
+                .broadcast(firstAnswer(answer, "broadcast stream closed without a response"));
         stream.onNext(transaction);
         return answer.handle((response, error) -> {
             if (error == null) {
@@ -740,27 +734,31 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
         CompletableFuture<ProposalResponse> answer = new CompletableFuture<>();
         try {
             EndorserGrpc.newStub(links.peer(peer)).withDeadline(deadline(ENDORSEMENT_TIMEOUT))
-                    .processProposal(proposal, new StreamObserver<>() {
-                        @Override
-                        public void onNext(ProposalResponse response) {
-                            answer.complete(response);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            answer.completeExceptionally(t);
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            answer.completeExceptionally(Status.INTERNAL.withDescription("no proposal response")
-                                    .asRuntimeException());
-                        }
-                    });
+                    .processProposal(proposal, firstAnswer(answer, "no proposal response"));
         } catch (RuntimeException e) {
             answer.completeExceptionally(e);
         }
         return answer;
+    }
+
+    /** An observer completing {@code answer} with the first response; a stream ending without one fails it. */
+    private static <T> StreamObserver<T> firstAnswer(CompletableFuture<T> answer, String noAnswer) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T response) {
+                answer.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                answer.completeExceptionally(Status.UNAVAILABLE.withDescription(noAnswer).asRuntimeException());
+            }
+        };
     }
 
     /** The client's deadline, if sooner than the gateway's own timeout. */
