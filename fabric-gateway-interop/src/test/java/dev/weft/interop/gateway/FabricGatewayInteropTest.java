@@ -25,6 +25,7 @@ import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
 import org.hyperledger.fabric.client.Gateway;
 import org.hyperledger.fabric.client.GatewayException;
+import org.hyperledger.fabric.client.InMemoryCheckpointer;
 import org.hyperledger.fabric.client.Network;
 import org.hyperledger.fabric.client.Proposal;
 import org.hyperledger.fabric.client.Status;
@@ -140,6 +141,29 @@ class FabricGatewayInteropTest {
                     .build().endorse().submitAsync();
             ChaincodeEvent event = events.next();
             assertEquals(tx.getTransactionId(), event.getTransactionId(), "the event of the later transaction only");
+        }
+    }
+
+    @Test
+    void chaincodeEvents_resumedFromACheckpoint_continueAfterTheLastTransaction() throws Exception {
+        Network channel = gateway.getNetwork(CHANNEL);
+        Contract contract = channel.getContract("events");
+        Status first = contract.newProposal("CreateAsset").addArguments(assetId("fg-cp1"), "red", "1", "Bo", "1")
+                .build().endorse().submitAsync().getStatus();
+        Status second = contract.newProposal("CreateAsset").addArguments(assetId("fg-cp2"), "red", "1", "Bo", "1")
+                .build().endorse().submitAsync().getStatus();
+        InMemoryCheckpointer checkpointer = new InMemoryCheckpointer();
+
+        try (CloseableIterator<ChaincodeEvent> events = channel.newChaincodeEventsRequest("events")
+                .startBlock(first.getBlockNumber()).build().getEvents()) {
+            ChaincodeEvent event = events.next();
+            assertEquals(first.getTransactionId(), event.getTransactionId());
+            checkpointer.checkpointChaincodeEvent(event);
+        }
+        // The checkpoint names the block and the transaction: the peer starts at that block, after that transaction.
+        try (CloseableIterator<ChaincodeEvent> events = channel.newChaincodeEventsRequest("events")
+                .checkpoint(checkpointer).build().getEvents()) {
+            assertEquals(second.getTransactionId(), events.next().getTransactionId());
         }
     }
 
