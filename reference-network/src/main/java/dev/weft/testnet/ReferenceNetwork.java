@@ -55,6 +55,7 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.RaftPeer;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockMetadataIndex;
+import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.orderer.BatchSize;
 import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
 import org.hyperledger.fabric.protos.orderer.etcdraft.Options;
@@ -946,6 +947,23 @@ public final class ReferenceNetwork implements AutoCloseable {
          */
         public void interceptResponses(UnaryOperator<ProposalResponse> hook) {
             node.service().endorser().setResponseHook(hook);
+        }
+
+        /**
+         * Whether the peer serves {@code gateway.Gateway} (default true). Switched off, it answers
+         * every Gateway call UNIMPLEMENTED, as a Fabric peer with {@code peer.gateway.enabled: false}
+         * (or one older than 2.4) does, to test clients that fall back to direct endorsement.
+         */
+        public void serveGateway(boolean serve) {
+            node.service().gateway().serve(serve);
+        }
+
+        /**
+         * Rewrites every transaction this peer's Gateway service prepares (its Endorse answer), to
+         * test how clients handle a dishonest gateway peer; {@code null} restores normal behaviour.
+         */
+        public void interceptPreparedTransactions(UnaryOperator<Envelope> hook) {
+            node.service().gateway().setPreparedTransactionHook(hook);
         }
 
         /**

@@ -183,9 +183,10 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static Gateway embeddedGateway(ReferenceNetwork network) {
+    private Gateway embeddedGateway(ReferenceNetwork network) {
         ReferenceNetwork.User user = network.user("Org1MSP");
-        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer());
+        Gateway.Builder builder = Gateway.builder().identity(user.identity()).signer(user.signer())
+                .transport(ClientOptions.transport(client.transport));
         for (ReferenceNetwork.Orderer orderer : network.orderers()) {
             builder.addOrderer(orderer.name(), orderer.endpointConfig());
         }

@@ -5,6 +5,7 @@ import dev.weft.core.Credentials;
 import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.Transport;
 import dev.weft.selection.EndorserSelectors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,6 +57,13 @@ final class ClientOptions {
                     + "application capability is V1_2 or later and whose peers serve it, policy otherwise.")
     String selection;
 
+    @Option(names = "--transport", defaultValue = "direct", paramLabel = "MODE",
+            description = "How transactions reach the network: direct (the default), Weft endorses on the peers, "
+                    + "broadcasts to an orderer and waits on the event streams itself; gateway, through one of your "
+                    + "organisation's peers' Gateway service (Fabric 2.4+), as Fabric's gateway clients do; hybrid, "
+                    + "through the Gateway service where the peers serve it, directly where not.")
+    String transport;
+
     /** A gateway builder with the profile and identity; the caller adds options and builds it. */
     Gateway.Builder gateway() {
         if (profile == null) {
@@ -96,6 +104,7 @@ final class ClientOptions {
             default -> throw new Weft.UsageException("--selection " + selection + ": expected policy, static, "
                     + "discovery or auto");
         });
+        builder.transport(transport(transport));
         if (tlsCertificate != null || tlsKey != null) {
             if (tlsCertificate == null || tlsKey == null) {
                 throw new Weft.UsageException("mutual TLS needs both --tls-cert and --tls-key");
@@ -104,6 +113,16 @@ final class ClientOptions {
                     Credentials.readPrivateKey(existing(tlsKey, "--tls-key")));
         }
         return builder;
+    }
+
+    /** The transport a --transport value names. */
+    static Transport transport(String value) {
+        return switch (value) {
+            case "direct" -> Transport.DIRECT;
+            case "gateway" -> Transport.PEER_GATEWAY;
+            case "hybrid" -> Transport.HYBRID;
+            default -> throw new Weft.UsageException("--transport " + value + ": expected direct, gateway or hybrid");
+        };
     }
 
     static Path existing(Path file, String option) {

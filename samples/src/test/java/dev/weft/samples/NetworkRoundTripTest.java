@@ -128,6 +128,29 @@ class NetworkRoundTripTest {
     }
 
     @Test
+    void submit_ownPeersProfileThroughThePeerGateway_commitsUnderTheTwoOrganisationDefaultPolicy() {
+        // The peer's Gateway service plans Org2's endorsement and orders: no selection, no orderer needed.
+        Path ownPeers = profile.resolveSibling("connection-org1-own-peers.yaml");
+        Cli created = Cli.run("submit", "--profile", ownPeers.toString(), "--msp-dir", userMsp.toString(),
+                "--transport", "gateway", "--json", "--chaincode", "basic", "CreateAsset", "cli-pgw", "red", "1", "Ann", "1");
+        assertEquals(0, created.exitCode(), created.toString());
+        assertTrue(created.out().contains("\"status\":\"VALID\""), created.toString());
+
+        Cli read = Cli.run("evaluate", "--profile", ownPeers.toString(), "--msp-dir", userMsp.toString(),
+                "--transport", "hybrid", "--chaincode", "basic", "ReadAsset", "cli-pgw");
+        assertEquals(0, read.exitCode(), read.toString());
+        assertTrue(read.out().contains("cli-pgw"), read.toString());
+    }
+
+    @Test
+    void transport_unknown_isAUsageError() {
+        Cli result = Cli.run(with("evaluate", "--transport", "carrier-pigeon", "--chaincode", "basic", "GetAllAssets"));
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.err().contains("--transport carrier-pigeon: expected direct, gateway or hybrid"),
+                result.toString());
+    }
+
+    @Test
     void selection_unknown_isAUsageError() {
         Cli result = Cli.run(with("evaluate", "--selection", "random", "--chaincode", "basic", "GetAllAssets"));
         assertEquals(2, result.exitCode(), result.toString());

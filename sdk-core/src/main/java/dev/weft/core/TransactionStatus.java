@@ -8,7 +8,8 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
  *
  * @param transactionId the transaction id (empty for an orderer-generated config transaction)
  * @param blockNumber the number of the block that holds the transaction
- * @param index the position of the transaction in the block
+ * @param index the position of the transaction in the block; -1 when the source does not say (a
+ *     peer's Gateway service, whose CommitStatus answer gives the block and the code only)
  * @param validationCode the raw validation code, 0..255
  */
 public record TransactionStatus(String transactionId, long blockNumber, int index, int validationCode) {

@@ -165,6 +165,15 @@ public interface Gateway extends AutoCloseable {
          */
         Builder endorserSelector(EndorserSelector selector);
 
+        /**
+         * How transactions reach the network (default {@link Transport#DIRECT}):
+         * {@link Transport#PEER_GATEWAY} through one peer's Gateway service, as Fabric's own
+         * gateway clients do, or {@link Transport#HYBRID}, through it where it can be used and
+         * directly where not. The application API, local signing and the checks of the
+         * endorsements are the same for all; failures carry the Gateway's per-node details.
+         */
+        Builder transport(Transport transport);
+
         /** Adds a handler before the built-in steps; handlers run in the order added, the first outermost. */
         Builder addHandler(Handler handler);
 

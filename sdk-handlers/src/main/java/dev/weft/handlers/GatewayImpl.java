@@ -56,6 +56,7 @@ final class GatewayImpl implements Gateway {
     final Scheduler scheduler;
     final Executor executor;
     final EndorserSelector selector;
+    final Transport transport;
     final PeerHealthRecord health;
     final Timeouts timeouts;
     final List<Handler> addedHandlers;
@@ -88,6 +89,7 @@ final class GatewayImpl implements Gateway {
         this.addedHandlers = List.copyOf(b.handlers);
         this.customizers = new EnumMap<>(b.customizers);
         this.timeouts = timeouts(b);
+        this.transport = b.transport;
         if (b.executor != null) {
             this.executor = b.executor;
             this.ownedExecutor = null;
@@ -518,6 +520,7 @@ final class GatewayImpl implements Gateway {
         private Executor executor;
         private Scheduler scheduler;
         private EndorserSelector selector = EndorserSelectors.policyBased();
+        private Transport transport = Transport.DIRECT;
         private final List<Handler> handlers = new ArrayList<>();
         private final Map<PipelineStep, UnaryOperator<Handler>> customizers = new EnumMap<>(PipelineStep.class);
 
@@ -619,6 +622,12 @@ final class GatewayImpl implements Gateway {
         @Override
         public Builder endorserSelector(EndorserSelector selector) {
             this.selector = Objects.requireNonNull(selector, "selector");
+            return this;
+        }
+
+        @Override
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

@@ -46,7 +46,7 @@ final class NetworkImpl implements Network {
         gateway.commits.addConfigBlockListener(channelId, configs::configBlockCommitted);
         this.services = new Services(gateway.identity, gateway.signer, endorsingPeers, gateway.selector,
                 gateway.health, orderers, gateway.commits, configs, gateway.scheduler);
-        this.pipeline = Pipeline.build(services, gateway.customizers, gateway.addedHandlers);
+        this.pipeline = Pipeline.build(services, gateway.transport, gateway.customizers, gateway.addedHandlers);
     }
 
     private List<Peer> endorsingPeers() {

@@ -1,7 +1,7 @@
 package dev.weft.handlers;
 
-import java.util.Objects;
 import dev.weft.core.Peer;
+import java.util.Objects;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
 
 /**

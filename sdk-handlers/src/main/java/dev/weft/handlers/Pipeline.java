@@ -7,6 +7,8 @@ import dev.weft.handlers.internal.CheckResponses;
 import dev.weft.handlers.internal.Endorse;
 import dev.weft.handlers.internal.Evaluate;
 import dev.weft.handlers.internal.EvaluationResult;
+import dev.weft.handlers.internal.PeerGateway;
+import dev.weft.handlers.internal.PeerGatewaySteps;
 import dev.weft.handlers.internal.SelectEndorsers;
 import dev.weft.handlers.internal.Services;
 import dev.weft.handlers.internal.SignEnvelope;
@@ -39,7 +41,10 @@ import java.util.function.UnaryOperator;
  *       (which wrap whole transactions) do not run; its step customizations do.
  * </ul>
  *
- * A step customization applies to the step of that name in every list it appears in.
+ * A step customization applies to the step of that name in every list it appears in. Under the
+ * transports PEER_GATEWAY and HYBRID, SELECT_ENDORSERS, ENDORSE, AWAIT_COMMIT and BROADCAST are
+ * their {@link PeerGatewaySteps} forms, each holding the direct step for transactions that go
+ * directly (a HYBRID fallback runs the built-in direct selection, not a customized one).
  */
 final class Pipeline {
     private final List<Handler> submit;
@@ -57,22 +62,38 @@ final class Pipeline {
         this.commitSteps = commitSteps;
     }
 
-    static Pipeline build(Services services, Map<PipelineStep, UnaryOperator<Handler>> customizers, List<Handler> added) {
+    static Pipeline build(Services services, Transport transport, Map<PipelineStep, UnaryOperator<Handler>> customizers,
+            List<Handler> added) {
+        Handler select = SelectEndorsers.forSubmit(services);
+        Handler endorse = new Endorse(services);
+        Handler awaitCommit = new AwaitCommit(services);
+        Handler broadcast = new Broadcast(services);
+        Handler selectCandidates = SelectEndorsers.forEvaluate(services);
+        Handler evaluate = new Evaluate(services);
+        if (transport != Transport.DIRECT) {
+            PeerGateway gateway = new PeerGateway(services, transport);
+            endorse = new PeerGatewaySteps.Endorse(gateway, select, endorse);
+            select = new PeerGatewaySteps.Select(gateway, select);
+            awaitCommit = new PeerGatewaySteps.AwaitCommit(gateway, awaitCommit);
+            broadcast = new PeerGatewaySteps.Broadcast(gateway, broadcast);
+            evaluate = new PeerGatewaySteps.Evaluate(gateway, selectCandidates, evaluate);
+            selectCandidates = new PeerGatewaySteps.Select(gateway, selectCandidates);
+        }
         Map<PipelineStep, Handler> submitSteps = new EnumMap<>(PipelineStep.class);
-        submitSteps.put(PipelineStep.SELECT_ENDORSERS, SelectEndorsers.forSubmit(services));
+        submitSteps.put(PipelineStep.SELECT_ENDORSERS, select);
         submitSteps.put(PipelineStep.SIGN_PROPOSAL, new SignProposal(services));
-        submitSteps.put(PipelineStep.ENDORSE, new Endorse(services));
+        submitSteps.put(PipelineStep.ENDORSE, endorse);
         submitSteps.put(PipelineStep.CHECK_RESPONSES, new CheckResponses());
         submitSteps.put(PipelineStep.VERIFY_SIGNATURES, new VerifySignatures(services));
         submitSteps.put(PipelineStep.CHECK_POLICY, new CheckPolicy(services));
         submitSteps.put(PipelineStep.SIGN_ENVELOPE, new SignEnvelope(services));
-        submitSteps.put(PipelineStep.AWAIT_COMMIT, new AwaitCommit(services));
-        submitSteps.put(PipelineStep.BROADCAST, new Broadcast(services));
+        submitSteps.put(PipelineStep.AWAIT_COMMIT, awaitCommit);
+        submitSteps.put(PipelineStep.BROADCAST, broadcast);
 
         Map<PipelineStep, Handler> evaluateSteps = new EnumMap<>(PipelineStep.class);
-        evaluateSteps.put(PipelineStep.SELECT_ENDORSERS, SelectEndorsers.forEvaluate(services));
+        evaluateSteps.put(PipelineStep.SELECT_ENDORSERS, selectCandidates);
         evaluateSteps.put(PipelineStep.SIGN_PROPOSAL, new SignProposal(services));
-        evaluateSteps.put(PipelineStep.ENDORSE, new Evaluate(services));
+        evaluateSteps.put(PipelineStep.ENDORSE, evaluate);
         evaluateSteps.put(PipelineStep.CHECK_RESPONSES, new EvaluationResult());
 
         Map<PipelineStep, Handler> submitList = customize(submitSteps, customizers);

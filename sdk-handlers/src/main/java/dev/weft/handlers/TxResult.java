@@ -2,6 +2,7 @@ package dev.weft.handlers;
 
 import com.google.protobuf.ByteString;
 import dev.weft.core.Orderer;
+import dev.weft.core.Peer;
 import dev.weft.core.TransactionStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -10,7 +11,7 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /**
  * The outcome of a transaction: its id, the chaincode's result, and for a submitted transaction
- * the orderer that accepted it and how it was committed (block number and validation code).
+ * the orderer (or gateway peer) that accepted it and how it was committed (block number and validation code).
  * Immutable and thread-safe.
  */
 public final class TxResult {
@@ -18,22 +19,33 @@ public final class TxResult {
     private final ByteString result;
     private final Orderer orderer;
     private final TransactionStatus commit;
+    private final Peer gatewayPeer;
 
-    private TxResult(String transactionId, ByteString result, Orderer orderer, TransactionStatus commit) {
+    private TxResult(String transactionId, ByteString result, Orderer orderer, TransactionStatus commit,
+            Peer gatewayPeer) {
         this.transactionId = Objects.requireNonNull(transactionId, "transactionId");
         this.result = Objects.requireNonNull(result, "result");
         this.orderer = orderer;
         this.commit = commit;
+        this.gatewayPeer = gatewayPeer;
     }
 
     /** An evaluated, or endorsed but not yet submitted, transaction. */
     public static TxResult of(String transactionId, ByteString result) {
-        return new TxResult(transactionId, result, null, null);
+        return new TxResult(transactionId, result, null, null, null);
     }
 
     /** This result, accepted for ordering by an orderer. */
     public TxResult submittedTo(Orderer orderer) {
-        return new TxResult(transactionId, result, Objects.requireNonNull(orderer, "orderer"), commit);
+        return new TxResult(transactionId, result, Objects.requireNonNull(orderer, "orderer"), commit, gatewayPeer);
+    }
+
+    /**
+     * This result, accepted for ordering by the Gateway service of a peer (transport PEER_GATEWAY
+     * or HYBRID), which names no orderer.
+     */
+    public TxResult submittedThrough(Peer peer) {
+        return new TxResult(transactionId, result, orderer, commit, Objects.requireNonNull(peer, "peer"));
     }
 
     /** This result with the transaction's commit status. */
@@ -43,7 +55,7 @@ public final class TxResult {
             throw new IllegalArgumentException("status of transaction " + status.transactionId()
                     + " given for transaction " + transactionId);
         }
-        return new TxResult(transactionId, result, orderer, status);
+        return new TxResult(transactionId, result, orderer, status, gatewayPeer);
     }
 
     public String transactionId() {
@@ -64,9 +76,17 @@ public final class TxResult {
         return result.toString(StandardCharsets.UTF_8);
     }
 
-    /** The orderer that accepted the transaction; empty for an evaluate. */
+    /**
+     * The orderer that accepted the transaction; empty for an evaluate, and for a transaction
+     * submitted through a peer's Gateway service ({@link #gatewayPeer()}).
+     */
     public Optional<Orderer> orderer() {
         return Optional.ofNullable(orderer);
+    }
+
+    /** The peer whose Gateway service submitted the transaction; empty when it was broadcast directly. */
+    public Optional<Peer> gatewayPeer() {
+        return Optional.ofNullable(gatewayPeer);
     }
 
     /** How the transaction was committed; empty for an evaluate. */

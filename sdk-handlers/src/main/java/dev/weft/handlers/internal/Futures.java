@@ -22,6 +22,11 @@ public final class Futures {
         return t;
     }
 
+    /** A failure to throw from a future's stage: unchecked as it is, anything else wrapped for the future. */
+    public static RuntimeException asCompletion(Throwable error) {
+        return error instanceof RuntimeException unchecked ? unchecked : new CompletionException(error);
+    }
+
     /**
      * Waits for a future on the caller's thread (the blocking API only) and rethrows its failure
      * unwrapped: our own exceptions and other unchecked ones as they are, anything else wrapped

@@ -38,6 +38,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Header;
@@ -125,6 +126,10 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
     private final Executor executor;
     private final Clock clock;
     private final VerifiedSignatures signatures;
+    /** False: every call is answered as by a peer without the service (fault injection). */
+    private volatile boolean serving = true;
+    /** Rewrites each prepared transaction before it is sent (fault injection: a dishonest gateway); null for none. */
+    private volatile UnaryOperator<Envelope> preparedHook;
 
     public GatewayService(Local local, Function<String, Optional<PeerChannel>> channels, Membership membership,
             Links links, Executor executor, Clock clock, VerifiedSignatures signatures) {
@@ -137,10 +142,35 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
         this.signatures = signatures;
     }
 
+    /**
+     * Whether the service answers (default) or, as a Fabric peer with {@code peer.gateway.enabled:
+     * false} that has not registered it, fails every call with UNIMPLEMENTED.
+     */
+    public void serve(boolean serve) {
+        this.serving = serve;
+    }
+
+    /** Rewrites every prepared transaction Endorse returns, to test clients against a dishonest gateway; null restores. */
+    public void setPreparedTransactionHook(UnaryOperator<Envelope> hook) {
+        this.preparedHook = hook;
+    }
+
+    /** Whether the call was answered UNIMPLEMENTED because the service is switched off. */
+    private boolean notServing(StreamObserver<?> out) {
+        if (serving) {
+            return false;
+        }
+        out.onError(Status.UNIMPLEMENTED.withDescription("unknown service gateway.Gateway").asRuntimeException());
+        return true;
+    }
+
     // ---- Evaluate ----
 
     @Override
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> out) {
+        if (notServing(out)) {
+            return;
+        }
         Target target;
         try {
             target = target(request.getProposedTransaction());
@@ -196,6 +226,9 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
 
     @Override
     public void endorse(EndorseRequest request, StreamObserver<EndorseResponse> out) {
+        if (notServing(out)) {
+            return;
+        }
         Target target;
         List<List<Group>> layouts;
         try {
@@ -226,8 +259,10 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
                         .asRuntimeException());
                 return;
             }
-            out.onNext(EndorseResponse.newBuilder()
-                    .setPreparedTransaction(Envelope.newBuilder().setPayload(transaction.payloadBytes())).build());
+            Envelope prepared = Envelope.newBuilder().setPayload(transaction.payloadBytes()).build();
+            UnaryOperator<Envelope> hook = preparedHook;
+            out.onNext(EndorseResponse.newBuilder().setPreparedTransaction(hook == null ? prepared : hook.apply(prepared))
+                    .build());
             out.onCompleted();
         });
     }
@@ -368,6 +403,9 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
 
     @Override
     public void submit(SubmitRequest request, StreamObserver<SubmitResponse> out) {
+        if (notServing(out)) {
+            return;
+        }
         if (!request.hasPreparedTransaction()) {
             out.onError(Status.INVALID_ARGUMENT.withDescription("a prepared transaction is required").asRuntimeException());
             return;
@@ -439,6 +477,9 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
 
     @Override
     public void commitStatus(SignedCommitStatusRequest signed, StreamObserver<CommitStatusResponse> out) {
+        if (notServing(out)) {
+            return;
+        }
         CommitStatusRequest request;
         PeerChannel channel;
         try {
@@ -530,6 +571,9 @@ public final class GatewayService extends GatewayGrpc.GatewayImplBase {
 
     @Override
     public void chaincodeEvents(SignedChaincodeEventsRequest signed, StreamObserver<ChaincodeEventsResponse> out) {
+        if (notServing(out)) {
+            return;
+        }
         ChaincodeEventsRequest request;
         PeerChannel channel;
         long start;

@@ -97,6 +97,11 @@ public final class PeerService {
     }
 
     /** Ends every open deliver stream with UNAVAILABLE (fault injection; clients must reconnect). */
+    /** The peer's {@code gateway.Gateway} service. */
+    public GatewayService gateway() {
+        return gateway;
+    }
+
     public void abortDeliverStreams() {
         blocks.abortStreams();
         filtered.abortStreams();
