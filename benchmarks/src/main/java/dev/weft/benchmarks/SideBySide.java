@@ -24,16 +24,18 @@ import java.util.concurrent.TimeUnit;
  * The end-to-end, side-by-side benchmark: one reference network in its own JVM, and against it,
  * at each concurrency, Weft's {@code weft bench} and the same load from fabric-sdk-java 2.2, each
  * client in a JVM of its own (so its CPU is measured apart from the network's), alternating which
- * goes first. Then 10,000 transactions in flight at once through Weft, for threads and heap. Then
- * the network again with a Raft cluster of orderers, and Weft's load at the highest concurrency
- * on it, set against solo's row of the same run, and the time commits take to resume after its
- * leader is killed. It
- * prints a markdown table, with the crypto floor and the in-memory pipeline from the JMH results
+ * goes first. Then, at concurrencies 64 and 256, Weft through the peer's Gateway service
+ * ({@code --transport gateway}) and fabric-gateway, beside direct Weft. Then 10,000 transactions
+ * in flight at once through Weft, for threads and heap. Then the network again with a Raft
+ * cluster of orderers, and Weft's load at the highest concurrency on it, set against solo's row
+ * of the same run, and the time commits take to resume after its leader is killed. It prints a
+ * markdown table, with the crypto floor and the in-memory pipeline from the JMH results
  * of the same script run, and writes it to {@code results.md} in the output directory.
  *
  * <p>Usage: {@code SideBySide --root REPO --out DIR [--jmh FILE] [--concurrency 1,16,64,256]
- * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000] [--raft-orderers 3]}
- * (seconds; {@code --raft-orderers 1} leaves Raft out).
+ * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000] [--raft-orderers 3]
+ * [--gateway-concurrency 64,256]} (seconds; {@code --raft-orderers 1} leaves Raft out; the gateway
+ * rows run at those of the concurrencies that are also in {@code --concurrency}).
  */
 public final class SideBySide {
     private final Path root;
@@ -89,6 +91,27 @@ public final class SideBySide {
             rows.add(fsj);
             weftFirst = !weftFirst;
         }
+        // Through the peer's Gateway service, beside direct Weft's row of the same concurrency (same network).
+        List<Row> viaGateway = new ArrayList<>();
+        for (String g : options.getOrDefault("--gateway-concurrency", "64,256").split(",")) {
+            int c = Integer.parseInt(g.trim());
+            Row direct = rows.stream().filter(r -> r.client().equals("Weft") && r.concurrency() == c).findFirst()
+                    .orElse(null);
+            if (direct == null) {
+                continue; // only beside a direct row of this run
+            }
+            Row weft = null;
+            Row fgw = null;
+            for (int turn = 0; turn < 2; turn++) {
+                if ((turn == 0) == weftFirst) {
+                    weft = measure("Weft, PEER_GATEWAY", c, weftCommand(c, warmup, duration, "--transport", "gateway"));
+                } else {
+                    fgw = measure("fabric-gateway 1.10", c, fabricGatewayCommand(c, warmup, duration));
+                }
+            }
+            viaGateway.addAll(List.of(direct, weft, fgw));
+            weftFirst = !weftFirst;
+        }
         int inFlight = Integer.parseInt(options.getOrDefault("--in-flight", "10000"));
         Row many = measure("Weft", inFlight, java("samples", "dev.weft.samples.Weft", "bench",
                 "--profile", profile.toString(), "--msp-dir", userMsp.toString(), "--concurrency",
@@ -115,22 +138,20 @@ public final class SideBySide {
         }
 
         String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of())
-                + raftReport(raft) + leaderKillReport(killed);
+                + gatewayReport(viaGateway) + raftReport(raft) + leaderKillReport(killed);
         Files.writeString(out.resolve("results.md"), report);
         System.out.println(report);
     }
 
     // ---- processes
 
+    /** A java command for a main class of a module (samples, fabric-sdk-java-interop, fabric-gateway-interop), on its runtime classpath. */
     private List<String> java(String module, String mainClass, String... args) {
-        String classpath = module.equals("samples")
-                ? read(root.resolve("samples/target/runtime-classpath.txt")) + File.pathSeparator
-                        + root.resolve("samples/target/classes")
-                : read(root.resolve("fabric-sdk-java-interop/target/runtime-classpath.txt")) + File.pathSeparator
-                        + root.resolve("fabric-sdk-java-interop/target/classes");
+        String classpath = read(root.resolve(module + "/target/runtime-classpath.txt")) + File.pathSeparator
+                + root.resolve(module + "/target/classes");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", classpath));
-        if (!module.equals("samples")) {
+        if (module.equals("fabric-sdk-java-interop")) {
             // fabric-sdk-java exports OpenTelemetry traces to localhost:4317 unless told not to.
             command.add("-Dotel.traces.exporter=none");
         }
@@ -139,16 +160,24 @@ public final class SideBySide {
         return command;
     }
 
-    private List<String> weftCommand(int concurrency, String warmup, String duration) {
-        return java("samples", "dev.weft.samples.Weft", "bench", "--profile", profile.toString(),
+    private List<String> weftCommand(int concurrency, String warmup, String duration, String... extra) {
+        List<String> command = java("samples", "dev.weft.samples.Weft", "bench", "--profile", profile.toString(),
                 "--msp-dir", userMsp.toString(), "--concurrency", String.valueOf(concurrency),
                 "--warmup", warmup + "s", "--duration", duration + "s", "--json");
+        command.addAll(List.of(extra));
+        return command;
     }
 
     private List<String> fsjCommand(int concurrency, String warmup, String duration) {
-        return java("interop", "dev.weft.interop.FabricSdkJavaBench", "--profile", profile.toString(),
+        return java("fabric-sdk-java-interop", "dev.weft.interop.FabricSdkJavaBench", "--profile", profile.toString(),
                 "--msp-dir", userMsp.toString(), "--msp", "Org1MSP", "--concurrency", String.valueOf(concurrency),
                 "--warmup", warmup, "--duration", duration);
+    }
+
+    private List<String> fabricGatewayCommand(int concurrency, String warmup, String duration) {
+        return java("fabric-gateway-interop", "dev.weft.interop.gateway.FabricGatewayBench", "--profile",
+                profile.toString(), "--msp-dir", userMsp.toString(), "--msp", "Org1MSP", "--concurrency",
+                String.valueOf(concurrency), "--warmup", warmup, "--duration", duration);
     }
 
     private void startNetwork(String batchTimeout, String name, String... extra) throws Exception {
@@ -315,6 +344,39 @@ public final class SideBySide {
             }
         }
         return scores;
+    }
+
+    /**
+     * Per concurrency, direct Weft, Weft through the peer's Gateway service and fabric-gateway
+     * (rows in threes), and the ratios of their committed tx/s; empty when none was run.
+     */
+    static String gatewayReport(List<Row> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "%n## Through the peer's Gateway service (same network, same run)%n%n"));
+        md.append("| client | concurrency | committed tx/s | p50 ms | p99 ms | client CPU µs/tx | network CPU µs/tx |"
+                + " peak threads |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f |%n",
+                    r.client().equals("Weft") ? "Weft, DIRECT" : r.client(), r.concurrency(), r.get("txPerSecond"),
+                    r.get("latencyMs.p50"), r.get("latencyMs.p99"), r.get("cpuMicrosPerTx"), r.networkCpuMicrosPerTx(),
+                    r.get("peakThreads")));
+        }
+        md.append("\n| concurrency | tx/s PEER_GATEWAY / DIRECT | tx/s fabric-gateway / DIRECT | "
+                + "tx/s PEER_GATEWAY / fabric-gateway | client CPU PEER_GATEWAY / fabric-gateway |\n"
+                + "|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i + 2 < rows.size(); i += 3) {
+            Row direct = rows.get(i);
+            Row weft = rows.get(i + 1);
+            Row fgw = rows.get(i + 2);
+            md.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f |%n", direct.concurrency(),
+                    weft.get("txPerSecond") / direct.get("txPerSecond"), fgw.get("txPerSecond") / direct.get("txPerSecond"),
+                    weft.get("txPerSecond") / fgw.get("txPerSecond"),
+                    weft.get("cpuMicrosPerTx") / fgw.get("cpuMicrosPerTx")));
+        }
+        return md.toString();
     }
 
     /** Solo's row and the Raft row at the same concurrency, and their ratio; empty when Raft was not run. */

@@ -4,10 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.core.BlockView;
 import dev.weft.core.ConnectionProfile;
-import dev.weft.core.TransactionView;
-import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.TxResult;
@@ -15,10 +12,7 @@ import dev.weft.selection.EndorserSelectors;
 import dev.weft.testnet.AssetTransferChaincode;
 import dev.weft.testnet.ReferenceNetwork;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Set;
-import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.peer.Endorsement;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +59,7 @@ class DiscoveryTest {
             assertEquals(TxValidationCode.VALID, result.validationCode(), result.toString());
             assertEquals(network.orderer().endpoint(), result.orderer().orElseThrow().name(),
                     "the orderer is the one the channel config names, by its endpoint");
-            Set<String> endorsers = endorsers(gateway, result);
+            Set<String> endorsers = Networks.endorsers(network, gateway, CHANNEL, result);
             assertEquals(2, endorsers.size(), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
@@ -79,8 +73,8 @@ class DiscoveryTest {
             Contract contract = gateway.network(CHANNEL).contract("and");
             TxResult first = contract.newTransaction("CreateAsset")
                     .arguments(Networks.assetId("disc"), "red", "1", "Ann", "1").submit();
-            String org2Endorser = endorsers(gateway, first).stream().filter(n -> n.endsWith(".org2.example.com"))
-                    .findFirst().orElseThrow();
+            String org2Endorser = Networks.endorsers(network, gateway, CHANNEL, first).stream()
+                    .filter(n -> n.endsWith(".org2.example.com")).findFirst().orElseThrow();
             ReferenceNetwork.Peer down = network.peers().stream().filter(p -> p.name().equals(org2Endorser))
                     .findFirst().orElseThrow();
             down.stop();
@@ -89,14 +83,14 @@ class DiscoveryTest {
                 TxResult again = contract.newTransaction("CreateAsset")
                         .arguments(Networks.assetId("disc"), "red", "2", "Ann", "2").submit();
                 assertEquals(TxValidationCode.VALID, again.validationCode());
-                assertTrue(!endorsers(gateway, again).contains(org2Endorser));
+                assertTrue(!Networks.endorsers(network, gateway, CHANNEL, again).contains(org2Endorser));
 
                 // A new gateway asks discovery afresh, whose answer leaves the stopped peer out.
                 try (Gateway fresh = discoveryGateway()) {
                     TxResult fromFresh = fresh.network(CHANNEL).contract("and").newTransaction("CreateAsset")
                             .arguments(Networks.assetId("disc"), "red", "3", "Ann", "3").submit();
                     assertEquals(TxValidationCode.VALID, fromFresh.validationCode());
-                    Set<String> endorsers = endorsers(fresh, fromFresh);
+                    Set<String> endorsers = Networks.endorsers(network, fresh, CHANNEL, fromFresh);
                     assertTrue(!endorsers.contains(org2Endorser), endorsers.toString());
                     assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
                 }
@@ -104,23 +98,5 @@ class DiscoveryTest {
                 down.start();
             }
         }
-    }
-
-    /** The names of the peers whose endorsements the committed transaction carries. */
-    private static Set<String> endorsers(Gateway gateway, TxResult result) {
-        Set<String> names = new HashSet<>();
-        try (CloseableIterator<Block> blocks = gateway.network(CHANNEL).events().startBlock(result.blockNumber())
-                .stopBlock(result.blockNumber()).blocks()) {
-            for (TransactionView tx : BlockView.of(blocks.next()).transactions()) {
-                if (!tx.transactionId().equals(result.transactionId())) {
-                    continue;
-                }
-                for (Endorsement endorsement : tx.endorsements()) {
-                    network.peers().stream().filter(p -> p.identity().serialized().equals(endorsement.getEndorser()))
-                            .forEach(p -> names.add(p.name()));
-                }
-            }
-        }
-        return names;
     }
 }

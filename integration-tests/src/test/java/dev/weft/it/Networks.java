@@ -7,6 +7,7 @@ import dev.weft.core.EndpointConfig;
 import dev.weft.core.TransactionView;
 import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Gateway;
+import dev.weft.handlers.TxResult;
 import dev.weft.testnet.AssetTransferChaincode;
 import dev.weft.testnet.ReferenceNetwork;
 import java.io.IOException;
@@ -14,9 +15,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.peer.Endorsement;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /** The reference network the suites run on, and gateways onto it. */
@@ -57,6 +61,27 @@ final class Networks {
 
     static Gateway.Builder withOrderer(Gateway.Builder builder, ReferenceNetwork network) {
         return builder.addOrderer(network.orderer().name(), network.orderer().endpointConfig());
+    }
+
+    /**
+     * The names of the network's peers whose endorsements a committed transaction carries, read
+     * from its block through the gateway.
+     */
+    static Set<String> endorsers(ReferenceNetwork network, Gateway gateway, String channel, TxResult result) {
+        Set<String> names = new HashSet<>();
+        try (CloseableIterator<Block> blocks = gateway.network(channel).events().startBlock(result.blockNumber())
+                .stopBlock(result.blockNumber()).blocks()) {
+            for (TransactionView tx : BlockView.of(blocks.next()).transactions()) {
+                if (!tx.transactionId().equals(result.transactionId())) {
+                    continue;
+                }
+                for (Endorsement endorsement : tx.endorsements()) {
+                    network.peers().stream().filter(p -> p.identity().serialized().equals(endorsement.getEndorser()))
+                            .forEach(p -> names.add(p.name()));
+                }
+            }
+        }
+        return names;
     }
 
     /** A fresh asset id, unique in the test run. */

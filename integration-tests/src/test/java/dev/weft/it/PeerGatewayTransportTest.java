@@ -8,14 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.BlockView;
 import dev.weft.core.ConnectionProfile;
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorsementVerificationException;
 import dev.weft.core.NodeError;
 import dev.weft.core.TransactionStage;
-import dev.weft.core.TransactionView;
-import dev.weft.events.CloseableIterator;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.EndorsedTransaction;
 import dev.weft.handlers.Gateway;
@@ -29,10 +26,8 @@ import dev.weft.testnet.ReferenceNetwork;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.peer.ChaincodeActionPayload;
@@ -105,7 +100,7 @@ class PeerGatewayTransportTest {
             assertTrue(result.gatewayPeer().orElseThrow().name().endsWith(".org1.example.com"), result.toString());
             assertTrue(result.orderer().isEmpty(), "the gateway peer ordered it; the client named no orderer");
             assertEquals(-1, result.commit().orElseThrow().index(), "CommitStatus does not say the position");
-            Set<String> endorsers = endorsers(gateway, result);
+            Set<String> endorsers = Networks.endorsers(network, gateway, CHANNEL, result);
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
 
@@ -225,7 +220,7 @@ class PeerGatewayTransportTest {
                     .submit();
             assertEquals(TxValidationCode.VALID, result.validationCode());
             assertTrue(result.gatewayPeer().isEmpty());
-            assertEquals(Set.of(org1Peer, org2Peer), endorsers(gateway, result));
+            assertEquals(Set.of(org1Peer, org2Peer), Networks.endorsers(network, gateway, CHANNEL, result));
         }
     }
 
@@ -322,23 +317,5 @@ class PeerGatewayTransportTest {
         } catch (InvalidProtocolBufferException e) {
             throw new AssertionError(e);
         }
-    }
-
-    /** The names of the peers whose endorsements the committed transaction carries. */
-    private static Set<String> endorsers(Gateway gateway, TxResult result) {
-        Set<String> names = new HashSet<>();
-        try (CloseableIterator<Block> blocks = gateway.network(CHANNEL).events().startBlock(result.blockNumber())
-                .stopBlock(result.blockNumber()).blocks()) {
-            for (TransactionView tx : BlockView.of(blocks.next()).transactions()) {
-                if (!tx.transactionId().equals(result.transactionId())) {
-                    continue;
-                }
-                for (Endorsement endorsement : tx.endorsements()) {
-                    network.peers().stream().filter(p -> p.identity().serialized().equals(endorsement.getEndorser()))
-                            .forEach(p -> names.add(p.name()));
-                }
-            }
-        }
-        return names;
     }
 }

@@ -13,10 +13,12 @@ import dev.weft.handlers.Handler;
 import dev.weft.handlers.PeerResponse;
 import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import org.hyperledger.fabric.protos.gateway.CommitStatusResponse;
 import org.hyperledger.fabric.protos.gateway.EndorseRequest;
 import org.hyperledger.fabric.protos.gateway.EvaluateRequest;
@@ -87,34 +89,17 @@ public final class PeerGatewaySteps {
 
         @Override
         public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
-            List<Peer> candidates = context.get(PeerGateway.CANDIDATES).orElse(null);
-            if (candidates == null) {
-                return direct.handle(context, chain);
-            }
-            StageTime time = StageTime.of(context, TransactionStage.ENDORSE, context.endorseTimeout());
             EndorseRequest request = EndorseRequest.newBuilder().setTransactionId(context.transactionId())
                     .setChannelId(context.channelId()).setProposedTransaction(context.signedProposal())
                     .addAllEndorsingOrganizations(context.endorsingOrganizations()).build();
-            return gateway.ask(candidates, time.deadline(gateway.services().scheduler()), true, context,
-                            (peer, deadline) -> gateway.endorse(peer, request, deadline))
-                    .handle((answer, error) -> {
-                        if (error == null) {
-                            List<PeerResponse> responses = PeerGateway.endorsements(answer.peer(), context.proposal(),
-                                    answer.value().getPreparedTransaction());
-                            return chain.proceed(context.toBuilder().put(PeerGateway.VIA, answer.peer())
-                                    .endorsers(responses.stream().map(PeerResponse::peer).toList()).responses(responses)
-                                    .build());
-                        }
-                        Throwable cause = Futures.unwrap(error);
-                        if (cause instanceof PeerGateway.Unusable unusable && !unusable.timedOut() && gateway.hybrid()) {
-                            log.debug("transaction {}: no gateway peer could be used ({}); endorsing directly",
-                                    context.transactionId(), unusable.errors());
-                            TxContext directly = context.toBuilder().put(PeerGateway.CANDIDATES, null).build();
-                            return directSelect.handle(directly, selected -> direct.handle(selected, chain));
-                        }
-                        return CompletableFuture.<TxResult>failedFuture(endorseFailure(context, time, cause, "endorse"));
-                    })
-                    .thenCompose(f -> f);
+            return throughGateway(gateway, directSelect, direct, context, chain, "endorse",
+                    (peer, deadline) -> gateway.endorse(peer, request, deadline), (ctx, answer) -> {
+                        List<PeerResponse> responses = PeerGateway.endorsements(answer.peer(), ctx.proposal(),
+                                answer.value().getPreparedTransaction());
+                        return ctx.toBuilder().put(PeerGateway.VIA, answer.peer())
+                                .endorsers(responses.stream().map(PeerResponse::peer).toList()).responses(responses)
+                                .build();
+                    });
         }
 
         @Override
@@ -137,39 +122,53 @@ public final class PeerGatewaySteps {
 
         @Override
         public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
-            List<Peer> candidates = context.get(PeerGateway.CANDIDATES).orElse(null);
-            if (candidates == null) {
-                return direct.handle(context, chain);
-            }
-            StageTime time = StageTime.of(context, TransactionStage.ENDORSE, context.endorseTimeout());
             EvaluateRequest request = EvaluateRequest.newBuilder().setTransactionId(context.transactionId())
                     .setChannelId(context.channelId()).setProposedTransaction(context.signedProposal())
                     .addAllTargetOrganizations(context.endorsingOrganizations()).build();
-            return gateway.ask(candidates, time.deadline(gateway.services().scheduler()), true, context,
-                            (peer, deadline) -> gateway.evaluate(peer, request, deadline))
-                    .handle((answer, error) -> {
-                        if (error == null) {
-                            PeerResponse response = new PeerResponse(answer.peer(),
-                                    ProposalResponse.newBuilder().setResponse(answer.value().getResult()).build());
-                            return chain.proceed(context.toBuilder().endorsers(List.of(answer.peer()))
-                                    .responses(List.of(response)).build());
-                        }
-                        Throwable cause = Futures.unwrap(error);
-                        if (cause instanceof PeerGateway.Unusable unusable && !unusable.timedOut() && gateway.hybrid()) {
-                            log.debug("transaction {}: no gateway peer could be used ({}); evaluating directly",
-                                    context.transactionId(), unusable.errors());
-                            TxContext directly = context.toBuilder().put(PeerGateway.CANDIDATES, null).build();
-                            return directSelect.handle(directly, selected -> direct.handle(selected, chain));
-                        }
-                        return CompletableFuture.<TxResult>failedFuture(endorseFailure(context, time, cause, "evaluate"));
-                    })
-                    .thenCompose(f -> f);
+            return throughGateway(gateway, directSelect, direct, context, chain, "evaluate",
+                    (peer, deadline) -> gateway.evaluate(peer, request, deadline), (ctx, answer) -> {
+                        PeerResponse response = new PeerResponse(answer.peer(),
+                                ProposalResponse.newBuilder().setResponse(answer.value().getResult()).build());
+                        return ctx.toBuilder().endorsers(List.of(answer.peer())).responses(List.of(response)).build();
+                    });
         }
 
         @Override
         public String toString() {
             return "PeerGateway.Evaluate";
         }
+    }
+
+    /**
+     * The ENDORSE step of either kind: directly when SELECT_ENDORSERS chose no gateway peers; else
+     * the call to the candidates within the endorse (or evaluate) timeout, its answer made into
+     * the context the next steps read. Under HYBRID, when no gateway peer could be used, the
+     * built-in direct selection and the direct step run instead.
+     */
+    private static <R> CompletableFuture<TxResult> throughGateway(PeerGateway gateway, Handler directSelect,
+            Handler direct, TxContext context, Handler.Chain chain, String what,
+            BiFunction<Peer, Deadline, CompletableFuture<R>> call,
+            BiFunction<TxContext, PeerGateway.Answer<R>, TxContext> answered) {
+        List<Peer> candidates = context.get(PeerGateway.CANDIDATES).orElse(null);
+        if (candidates == null) {
+            return direct.handle(context, chain);
+        }
+        StageTime time = StageTime.of(context, TransactionStage.ENDORSE, context.endorseTimeout());
+        return gateway.ask(candidates, time.deadline(gateway.services().scheduler()), true, context, call)
+                .handle((answer, error) -> {
+                    if (error == null) {
+                        return chain.proceed(answered.apply(context, answer));
+                    }
+                    Throwable cause = Futures.unwrap(error);
+                    if (cause instanceof PeerGateway.Unusable unusable && !unusable.timedOut() && gateway.hybrid()) {
+                        log.debug("transaction {}: no gateway peer could {} it ({}); going directly",
+                                context.transactionId(), what, unusable.errors());
+                        TxContext directly = context.toBuilder().put(PeerGateway.CANDIDATES, null).build();
+                        return directSelect.handle(directly, selected -> direct.handle(selected, chain));
+                    }
+                    return CompletableFuture.<TxResult>failedFuture(endorseFailure(context, time, cause, what));
+                })
+                .thenCompose(f -> f);
     }
 
     /** An Endorse or Evaluate that failed, as the error the direct steps would give in its place. */
