@@ -2,9 +2,14 @@ package dev.weft.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ConnectionProfile;
+import dev.weft.core.EndorseException;
+import dev.weft.core.InvokedChaincode;
+import dev.weft.core.TransactionStage;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.TxResult;
@@ -30,7 +35,8 @@ class DiscoveryTest {
     @BeforeAll
     static void start() {
         network = ReferenceNetwork.builder().peersPerOrganization(2)
-                .chaincode("and", new AssetTransferChaincode(), Networks.AND_POLICY).start();
+                .chaincode("and", new AssetTransferChaincode(), Networks.AND_POLICY)
+                .chaincode("or", new AssetTransferChaincode(), Networks.OR_POLICY).start();
         onePeerProfile = ConnectionProfile.parse(network.organizationProfile("Org1MSP"), "org1 profile", Path.of("."));
     }
 
@@ -64,6 +70,42 @@ class DiscoveryTest {
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Tom\""));
+        }
+    }
+
+    @Test
+    void discoveryInterest_calledChaincodesAndCollections_plannedByThePeersDiscoveryService() {
+        try (Gateway gateway = discoveryGateway()) {
+            Contract or = gateway.network(CHANNEL).contract("or", ChaincodePolicy.signature(Networks.OR_POLICY));
+
+            // OR(Org1, Org2) alone: one peer, the client's own organisation's.
+            TxResult alone = or.newTransaction("CreateAsset").arguments(Networks.assetId("int"), "red", "1", "Ann", "1")
+                    .submit();
+            Set<String> one = Networks.endorsers(network, gateway, CHANNEL, alone);
+            assertEquals(1, one.size(), one.toString());
+            assertTrue(one.iterator().next().endsWith(".org1.example.com"), one.toString());
+
+            // Calling "and" too: the plan must satisfy AND(Org1, Org2) as well.
+            TxResult calling = or.newTransaction("CreateAsset").arguments(Networks.assetId("int"), "red", "2", "Ann", "2")
+                    .discoveryInterest(InvokedChaincode.of("and")).submit();
+            assertEquals(TxValidationCode.VALID, calling.validationCode());
+            Set<String> both = Networks.endorsers(network, gateway, CHANNEL, calling);
+            assertTrue(both.stream().anyMatch(n -> n.endsWith(".org1.example.com"))
+                    && both.stream().anyMatch(n -> n.endsWith(".org2.example.com")), both.toString());
+
+            // Org2's implicit collection: only its members may endorse, under its policy.
+            TxResult collection = or.newTransaction("CreateAsset")
+                    .arguments(Networks.assetId("int"), "red", "3", "Ann", "3")
+                    .discoveryInterest(InvokedChaincode.of("or").withCollections("_implicit_org_Org2MSP")).submit();
+            Set<String> members = Networks.endorsers(network, gateway, CHANNEL, collection);
+            assertEquals(1, members.size(), members.toString());
+            assertTrue(members.iterator().next().endsWith(".org2.example.com"), members.toString());
+
+            EndorseException unknown = assertThrows(EndorseException.class, () -> or.newTransaction("CreateAsset")
+                    .arguments(Networks.assetId("int"), "red", "4", "Ann", "4")
+                    .discoveryInterest(InvokedChaincode.of("or").withCollections("no-such-collection")).submit());
+            assertEquals(TransactionStage.SELECT, unknown.stage());
+            assertTrue(unknown.getMessage().contains("no-such-collection"), unknown.getMessage());
         }
     }
 

@@ -78,10 +78,12 @@ public interface EndorserSelector {
      * @param policy the chaincode's endorsement policy, when the client knows it
      * @param config the channel config, when it is available
      * @param health recent peer failures
+     * @param interest the chaincodes and collections the transaction touches, {@code chaincode}
+     *     first (given empty: {@code chaincode} alone); discovery plans for all of them
      */
     record Request(String channelId, String chaincode, boolean evaluate, List<Peer> candidates, String clientMspId,
             Set<String> organizations, Set<String> peers, Set<Peer> excluded, Optional<ChaincodePolicy> policy,
-            Optional<ChannelConfig> config, PeerHealth health) {
+            Optional<ChannelConfig> config, PeerHealth health, List<InvokedChaincode> interest) {
         public Request {
             Objects.requireNonNull(channelId, "channelId");
             Objects.requireNonNull(chaincode, "chaincode");
@@ -93,6 +95,7 @@ public interface EndorserSelector {
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(config, "config");
             Objects.requireNonNull(health, "health");
+            interest = InvokedChaincode.interest(chaincode, interest);
         }
 
         /** The same request with more peers excluded (after they failed). */
@@ -100,7 +103,7 @@ public interface EndorserSelector {
             Set<Peer> all = new LinkedHashSet<>(excluded);
             all.addAll(failed);
             return new Request(channelId, chaincode, evaluate, candidates, clientMspId, organizations, peers, all,
-                    policy, config, health);
+                    policy, config, health, interest);
         }
     }
 }

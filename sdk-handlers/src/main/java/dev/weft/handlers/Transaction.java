@@ -1,5 +1,6 @@
 package dev.weft.handlers;
 
+import dev.weft.core.InvokedChaincode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,18 @@ public interface Transaction {
 
     /** Endorse on exactly these peers (names as in the connection profile). */
     Transaction endorsingPeers(String... peerNames);
+
+    /**
+     * The chaincodes the transaction calls and the private data collections it uses, for the
+     * endorsers to satisfy every policy involved: with discovery selection (or {@code auto} when
+     * it uses discovery), the peers' discovery service plans for this whole interest, as Fabric's
+     * SDKs ask it. The transaction's own chaincode, public state only, is assumed unless named
+     * here with its collections. The policy-based and static selectors, and the peer Gateway
+     * (which learns the interest from its own simulation), do not use it.
+     *
+     * @throws IllegalArgumentException if a chaincode is named twice
+     */
+    Transaction discoveryInterest(InvokedChaincode... chaincodes);
 
     /**
      * Extension data for the pipeline's handlers (a trace, a retry budget), under a typed key;

@@ -1,6 +1,7 @@
 package dev.weft.handlers;
 
 import com.google.protobuf.ByteString;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.handlers.internal.Cancellation;
 import dev.weft.handlers.internal.Futures;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,13 @@ final class TransactionImpl implements Transaction {
     @Override
     public Transaction endorsingPeers(String... peerNames) {
         settings.endorsingPeers(names(peerNames, "peerName"));
+        return this;
+    }
+
+    @Override
+    public Transaction discoveryInterest(InvokedChaincode... chaincodes) {
+        Objects.requireNonNull(chaincodes, "chaincodes");
+        settings.interest(Arrays.asList(chaincodes));
         return this;
     }
 

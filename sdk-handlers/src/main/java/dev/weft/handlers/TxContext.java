@@ -3,6 +3,7 @@ package dev.weft.handlers;
 import com.google.protobuf.ByteString;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChaincodeProposal;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.Peer;
 import io.grpc.Deadline;
@@ -44,6 +45,7 @@ public final class TxContext {
     private final Map<String, ByteString> transientData;
     private final Set<String> endorsingOrganizations;
     private final Set<String> endorsingPeers;
+    private final List<InvokedChaincode> interest;
     private final ChaincodePolicy policy;
     private final Duration endorseTimeout;
     private final Duration submitTimeout;
@@ -67,6 +69,7 @@ public final class TxContext {
         this.transientData = Map.copyOf(b.transientData);
         this.endorsingOrganizations = Set.copyOf(b.endorsingOrganizations);
         this.endorsingPeers = Set.copyOf(b.endorsingPeers);
+        this.interest = List.copyOf(b.interest);
         this.policy = b.policy;
         Timeouts base = b.timeouts;
         this.endorseTimeout = b.endorseTimeout != null ? b.endorseTimeout
@@ -135,6 +138,15 @@ public final class TxContext {
     /** If not empty, exactly these peers (by name) endorse. */
     public Set<String> endorsingPeers() {
         return endorsingPeers;
+    }
+
+    /**
+     * The other chaincodes and the collections the transaction touches, as the application named
+     * them ({@link Transaction#discoveryInterest}); empty when it named none (its chaincode's
+     * public state only).
+     */
+    public List<InvokedChaincode> interest() {
+        return interest;
     }
 
     /** The chaincode's endorsement policy if the application gave it; else the channel default applies. */
@@ -240,6 +252,7 @@ public final class TxContext {
         private Map<String, ByteString> transientData = new LinkedHashMap<>();
         private Set<String> endorsingOrganizations = new LinkedHashSet<>();
         private Set<String> endorsingPeers = new LinkedHashSet<>();
+        private List<InvokedChaincode> interest = List.of();
         private ChaincodePolicy policy;
         private Timeouts timeouts = Timeouts.DEFAULTS;
         private Duration endorseTimeout;
@@ -273,6 +286,7 @@ public final class TxContext {
             this.transientData = new LinkedHashMap<>(other.transientData);
             this.endorsingOrganizations = other.endorsingOrganizations;
             this.endorsingPeers = other.endorsingPeers;
+            this.interest = other.interest;
             this.policy = other.policy;
             this.timeouts = other.timeouts;
             this.endorseTimeout = other.endorseTimeout;
@@ -303,6 +317,7 @@ public final class TxContext {
             this.transientData = c.transientData;
             this.endorsingOrganizations = c.endorsingOrganizations;
             this.endorsingPeers = c.endorsingPeers;
+            this.interest = c.interest;
             this.policy = c.policy;
             this.endorseTimeout = c.endorseTimeout;
             this.submitTimeout = c.submitTimeout;
@@ -348,6 +363,19 @@ public final class TxContext {
 
         public Builder endorsingPeers(Set<String> peerNames) {
             this.endorsingPeers = Set.copyOf(Objects.requireNonNull(peerNames, "peerNames"));
+            return this;
+        }
+
+        /**
+         * The chaincodes and collections the transaction touches (see {@link InvokedChaincode});
+         * its own chaincode need not be among them.
+         *
+         * @throws IllegalArgumentException if a chaincode is named twice
+         */
+        public Builder interest(List<InvokedChaincode> chaincodes) {
+            List<InvokedChaincode> copy = List.copyOf(Objects.requireNonNull(chaincodes, "chaincodes"));
+            InvokedChaincode.interest(chaincode, copy); // checks it
+            this.interest = copy;
             return this;
         }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.Credentials;
 import dev.weft.core.EndorserSelector;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.core.Peer;
 import dev.weft.core.ProtocolException;
 import dev.weft.core.Signer;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -35,7 +37,6 @@ import org.hyperledger.fabric.protos.discovery.Response;
 import org.hyperledger.fabric.protos.discovery.SignedRequest;
 import org.hyperledger.fabric.protos.gossip.GossipMessage;
 import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
-import org.hyperledger.fabric.protos.peer.ChaincodeCall;
 import org.hyperledger.fabric.protos.peer.ChaincodeInterest;
 
 /**
@@ -75,13 +76,19 @@ final class DiscoveryClient {
         }
     }
 
-    /** Asks {@code peer} for the plan of a chaincode on a channel, within {@code timeout}. */
+    /**
+     * Asks {@code peer} for the plan of a chaincode interest (the invoked chaincode first) on a
+     * channel, within {@code timeout}.
+     */
     static CompletableFuture<Plan> plan(Peer peer, EndorserSelector.Context gateway, Signer signer, String channelId,
-            String chaincode, Duration timeout) {
+            List<InvokedChaincode> interest, Duration timeout) {
+        String chaincode = interest.stream().map(InvokedChaincode::toString).collect(Collectors.joining(", "));
         SignedRequest request;
         try {
+            ChaincodeInterest.Builder calls = ChaincodeInterest.newBuilder();
+            interest.forEach(c -> calls.addChaincodes(c.toProto()));
             request = request(gateway.identity(), signer, peer.endpoint().clientCertificateHash(), channelId,
-                    ChaincodeInterest.newBuilder().addChaincodes(ChaincodeCall.newBuilder().setName(chaincode)).build());
+                    calls.build());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -86,7 +86,7 @@ final class DiscoverySelector implements EndorserSelector {
 
         /** The cached plan, unless it is older than the refresh interval, failed, or predates the request's config. */
         private CompletableFuture<DiscoveryClient.Plan> plan(Request request, Signer signer) {
-            String key = request.channelId() + "\n" + request.chaincode();
+            String key = request.channelId() + "\n" + request.interest();
             long sequence = request.config().map(ChannelConfig::sequence).orElse(-1L);
             long now = gateway.scheduler().nanoTime();
             Entry entry = plans.compute(key, (k, old) -> {
@@ -123,7 +123,8 @@ final class DiscoverySelector implements EndorserSelector {
                         TransactionStage.SELECT, errors, null, true));
             }
             Peer peer = peers.get(index);
-            return DiscoveryClient.plan(gateway.withClientCertificate(peer), gateway, signer, request.channelId(), request.chaincode(), options.timeout())
+            return DiscoveryClient.plan(gateway.withClientCertificate(peer), gateway, signer, request.channelId(),
+                    request.interest(), options.timeout())
                     .handle((plan, error) -> {
                         if (error == null) {
                             log.debug("discovery on {} for {} on {}: layouts {}", peer.name(), request.chaincode(),

@@ -19,6 +19,7 @@ import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Fixtures;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
@@ -68,6 +69,7 @@ import org.hyperledger.fabric.protos.gossip.Member;
 import org.hyperledger.fabric.protos.gossip.Properties;
 import org.hyperledger.fabric.protos.gossip.StateInfo;
 import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
+import org.hyperledger.fabric.protos.peer.ChaincodeCall;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -245,6 +247,35 @@ class DiscoverySelectorTest {
         assertTrue(sent.getQueries(0).hasConfigQuery());
         assertEquals(CHAINCODE, sent.getQueries(1).getCcQuery().getInterests(0).getChaincodes(0).getName());
         assertEquals(CHANNEL, sent.getQueries(1).getChannel());
+    }
+
+    @Test
+    void interest_chaincodesAndCollectionsTheCallerNames_sentOwnChaincodeFirst_cachedApart() throws Exception {
+        FakeDiscovery discovery = new FakeDiscovery();
+        discovery.answer = DiscoverySelectorTest::twoLayouts;
+        Peer own = ownPeer("peer0.org1", discovery);
+        EndorserSelector selector = EndorserSelectors.discovery().forGateway(new FakeGateway(true));
+
+        selected(selector, request(List.of(own)).interest(InvokedChaincode.of("token"),
+                InvokedChaincode.of(CHAINCODE).withCollections("_implicit_org_Org1MSP").withoutPrivateReads()).build());
+
+        List<ChaincodeCall> calls = discovery.requests.get(0).getQueries(1).getCcQuery().getInterests(0).getChaincodesList();
+        assertEquals(List.of(CHAINCODE, "token"), calls.stream().map(ChaincodeCall::getName).toList(),
+                "the transaction's own chaincode first, then those it calls");
+        assertEquals(List.of("_implicit_org_Org1MSP"), calls.get(0).getCollectionNamesList());
+        assertTrue(calls.get(0).getNoPrivateReads());
+        assertEquals(0, calls.get(1).getCollectionNamesCount());
+
+        selected(selector, request(List.of(own)).build());
+        assertEquals(2, discovery.requests.size(), "another interest is another plan");
+        assertEquals(1, discovery.requests.get(1).getQueries(1).getCcQuery().getInterests(0).getChaincodesCount());
+        selected(selector, request(List.of(own)).interest(InvokedChaincode.of(CHAINCODE).withCollections(
+                "_implicit_org_Org1MSP").withoutPrivateReads(), InvokedChaincode.of("token")).build());
+        assertEquals(2, discovery.requests.size(), "the same interest in another order is the cached plan");
+
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> request(List.of(own))
+                .interest(InvokedChaincode.of("token"), InvokedChaincode.of("token").withCollections("c")).build());
+        assertTrue(twice.getMessage().contains("named twice"), twice.getMessage());
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
 import dev.weft.core.EndpointConfig;
 import dev.weft.core.Fixtures;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.core.ManualScheduler;
 import dev.weft.core.Peer;
 import dev.weft.core.PeerHealth;
@@ -145,6 +146,7 @@ final class SelectionTesting {
         private ChaincodePolicy policy;
         private ChannelConfig config;
         private PeerHealth health = PeerHealth.ALL_HEALTHY;
+        private List<InvokedChaincode> interest = List.of();
 
         private RequestBuilder(List<Peer> candidates) {
             this.candidates = candidates;
@@ -194,9 +196,14 @@ final class SelectionTesting {
             return this;
         }
 
+        RequestBuilder interest(InvokedChaincode... chaincodes) {
+            this.interest = List.of(chaincodes);
+            return this;
+        }
+
         EndorserSelector.Request build() {
             return new EndorserSelector.Request(CHANNEL, CHAINCODE, evaluate, candidates, clientMspId, organizations,
-                    peers, excluded, Optional.ofNullable(policy), Optional.ofNullable(config), health);
+                    peers, excluded, Optional.ofNullable(policy), Optional.ofNullable(config), health, interest);
         }
     }
 }

@@ -71,7 +71,7 @@ public final class SelectEndorsers implements Handler {
         return new EndorserSelector.Request(context.channelId(), context.chaincode(), evaluate,
                 services.endorsingPeers(), services.identity().mspId(), context.endorsingOrganizations(),
                 context.endorsingPeers(), excluded, Optional.of(context.policy().orElse(ChaincodePolicy.channelDefault())),
-                config, services.health());
+                config, services.health(), context.interest());
     }
 
     @Override
