@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ConnectionProfile;
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorsementVerificationException;
 import dev.weft.core.NodeError;
+import dev.weft.core.PolicyNotSatisfiedException;
 import dev.weft.core.TransactionStage;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.EndorsedTransaction;
@@ -56,7 +58,8 @@ class PeerGatewayTransportTest {
     @BeforeAll
     static void start() {
         network = ReferenceNetwork.builder().peersPerOrganization(2)
-                .chaincode("and", new AssetTransferChaincode(), Networks.AND_POLICY).start();
+                .chaincode("and", new AssetTransferChaincode(), Networks.AND_POLICY)
+                .chaincode("or", new AssetTransferChaincode(), Networks.OR_POLICY).start();
         onePeerProfile = ConnectionProfile.parse(network.organizationProfile("Org1MSP"), "org1 profile", Path.of("."));
     }
 
@@ -110,6 +113,23 @@ class PeerGatewayTransportTest {
                     .endorsingOrganizations("Org1MSP", "Org2MSP").submitAsync().join();
             assertEquals(TxValidationCode.VALID, transfer.validationCode());
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Ann\""));
+        }
+    }
+
+    @Test
+    void peerGateway_policyUnknownToTheClient_thePeersPlanStands_aPolicyGivenIsStillChecked() {
+        try (Gateway gateway = gateway(Transport.PEER_GATEWAY)) {
+            // OR(Org1, Org2): the peer plans one Org1 endorsement, which the channel default would refuse.
+            TxResult result = gateway.network(CHANNEL).contract("or").newTransaction("CreateAsset")
+                    .arguments(Networks.assetId("pgw"), "red", "1", "Ann", "1").submit();
+            assertEquals(TxValidationCode.VALID, result.validationCode());
+            assertEquals(1, Networks.endorsers(network, gateway, CHANNEL, result).size());
+
+            // The application says AND(Org1, Org2) of the same chaincode: the one endorsement fails that check.
+            PolicyNotSatisfiedException stricter = assertThrows(PolicyNotSatisfiedException.class, () -> gateway
+                    .network(CHANNEL).contract("or", ChaincodePolicy.signature(Networks.AND_POLICY))
+                    .submit("CreateAsset", Networks.assetId("pgw"), "red", "2", "Ann", "2"));
+            assertTrue(stricter.getMessage().contains("nothing was submitted"), stricter.getMessage());
         }
     }
 

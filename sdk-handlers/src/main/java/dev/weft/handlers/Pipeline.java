@@ -42,9 +42,9 @@ import java.util.function.UnaryOperator;
  * </ul>
  *
  * A step customization applies to the step of that name in every list it appears in. Under the
- * transports PEER_GATEWAY and HYBRID, SELECT_ENDORSERS, ENDORSE, AWAIT_COMMIT and BROADCAST are
- * their {@link PeerGatewaySteps} forms, each holding the direct step for transactions that go
- * directly (a HYBRID fallback runs the built-in direct selection, not a customized one).
+ * transports PEER_GATEWAY and HYBRID, SELECT_ENDORSERS, ENDORSE, CHECK_POLICY, AWAIT_COMMIT and
+ * BROADCAST are their {@link PeerGatewaySteps} forms, each holding the direct step for
+ * transactions that go directly (a HYBRID fallback runs the built-in direct selection, not a customized one).
  */
 final class Pipeline {
     private final List<Handler> submit;
@@ -68,6 +68,7 @@ final class Pipeline {
         Handler endorse = new Endorse(services);
         Handler awaitCommit = new AwaitCommit(services);
         Handler broadcast = new Broadcast(services);
+        Handler checkPolicy = new CheckPolicy(services);
         Handler selectCandidates = SelectEndorsers.forEvaluate(services);
         Handler evaluate = new Evaluate(services);
         if (transport != Transport.DIRECT) {
@@ -76,6 +77,7 @@ final class Pipeline {
             select = new PeerGatewaySteps.Select(gateway, select);
             awaitCommit = new PeerGatewaySteps.AwaitCommit(gateway, awaitCommit);
             broadcast = new PeerGatewaySteps.Broadcast(gateway, broadcast);
+            checkPolicy = new PeerGatewaySteps.CheckPolicy(checkPolicy);
             evaluate = new PeerGatewaySteps.Evaluate(gateway, selectCandidates, evaluate);
             selectCandidates = new PeerGatewaySteps.Select(gateway, selectCandidates);
         }
@@ -85,7 +87,7 @@ final class Pipeline {
         submitSteps.put(PipelineStep.ENDORSE, endorse);
         submitSteps.put(PipelineStep.CHECK_RESPONSES, new CheckResponses());
         submitSteps.put(PipelineStep.VERIFY_SIGNATURES, new VerifySignatures(services));
-        submitSteps.put(PipelineStep.CHECK_POLICY, new CheckPolicy(services));
+        submitSteps.put(PipelineStep.CHECK_POLICY, checkPolicy);
         submitSteps.put(PipelineStep.SIGN_ENVELOPE, new SignEnvelope(services));
         submitSteps.put(PipelineStep.AWAIT_COMMIT, awaitCommit);
         submitSteps.put(PipelineStep.BROADCAST, broadcast);

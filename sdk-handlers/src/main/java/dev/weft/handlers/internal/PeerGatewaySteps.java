@@ -195,6 +195,34 @@ public final class PeerGatewaySteps {
     }
 
     /**
+     * CHECK_POLICY: for a transaction endorsed through a peer whose application gave no policy,
+     * nothing to check against: the peer planned the endorsement from the chaincode's actual
+     * policy, which the client does not know (the channel default, which the direct step assumes,
+     * would refuse an OR policy's valid endorsements); the committing peers judge it. A policy the
+     * application gave is checked as on the direct path.
+     */
+    public static final class CheckPolicy implements Handler {
+        private final Handler direct;
+
+        public CheckPolicy(Handler direct) {
+            this.direct = direct;
+        }
+
+        @Override
+        public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
+            if (context.get(PeerGateway.VIA).isPresent() && context.policy().isEmpty()) {
+                return chain.proceed(context);
+            }
+            return direct.handle(context, chain);
+        }
+
+        @Override
+        public String toString() {
+            return "PeerGateway.CheckPolicy";
+        }
+    }
+
+    /**
      * AWAIT_COMMIT: for a transaction endorsed through a peer, proceeds to the submit, then asks
      * {@code Gateway/CommitStatus} (which waits for the commit) of that peer, or another if it
      * cannot be reached. A transaction that went directly, or whose application signs its own
