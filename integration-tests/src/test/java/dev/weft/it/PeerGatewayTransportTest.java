@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChaincodePolicy;
+import dev.weft.core.CommitException;
 import dev.weft.core.ConnectionProfile;
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorsementVerificationException;
@@ -156,6 +157,40 @@ class PeerGatewayTransportTest {
     }
 
     @Test
+    void gatewaysOwnUnavailableAnswer_isItsRefusal_notAnUnreachablePeer_soHybridDoesNotFallBack() {
+        for (Transport transport : List.of(Transport.PEER_GATEWAY, Transport.HYBRID)) {
+            try (Gateway gateway = gateway(transport)) {
+                EndorseException e = assertThrows(EndorseException.class, () -> gateway.network(CHANNEL).contract("and")
+                        .newTransaction("CreateAsset").arguments(Networks.assetId("pgw"), "red", "1", "Ann", "1")
+                        .endorsingOrganizations("Org3MSP").submit(), transport.toString());
+                assertTrue(e.getMessage().startsWith("peer gateway peer"), e.getMessage());
+                assertTrue(e.getMessage().contains("Org3MSP"), e.getMessage());
+                assertEquals("UNAVAILABLE", e.details().get(0).status(), e.details().toString());
+                assertEquals(1, e.details().size(), "one gateway peer asked, not each in turn: " + e.details());
+            }
+        }
+    }
+
+    @Test
+    void peerGateway_invalidCommit_reportedFromCommitStatusAsACommitException() {
+        try (Gateway gateway = gateway(Transport.PEER_GATEWAY)) {
+            Contract contract = gateway.network(CHANNEL).contract("and");
+            String id = Networks.assetId("pgw");
+            contract.submit("CreateAsset", id, "blue", "5", "Tom", "100");
+            // Both endorsed against the same version of the asset: the second to commit is a conflict.
+            EndorsedTransaction first = contract.newTransaction("TransferAsset").arguments(id, "Ann").newProposal()
+                    .endorse();
+            EndorsedTransaction second = contract.newTransaction("TransferAsset").arguments(id, "Bo").newProposal()
+                    .endorse();
+            assertEquals(TxValidationCode.VALID, first.submit().validationCode());
+
+            CommitException conflict = assertThrows(CommitException.class, second::submit);
+            assertEquals(TxValidationCode.MVCC_READ_CONFLICT, conflict.validationCode());
+            assertTrue(conflict.retryable());
+        }
+    }
+
+    @Test
     void peerGateway_firstGatewayPeerDown_theOtherOrg1PeerIsUsed() {
         try (Gateway gateway = gateway(Transport.PEER_GATEWAY)) {
             Contract contract = gateway.network(CHANNEL).contract("and");
@@ -215,7 +250,8 @@ class PeerGatewayTransportTest {
             assertTrue(direct.gatewayPeer().isEmpty(), direct.toString());
             assertEquals(network.orderer().endpoint(), direct.orderer().orElseThrow().name());
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Ann\""));
-            // Remembered: the next transactions do not ask the peers' Gateway service again.
+            // Remembered: with the service back on, this gateway does not ask the peers for it again.
+            org1Peers().forEach(p -> p.serveGateway(true));
             assertTrue(contract.newTransaction("CreateAsset").arguments(Networks.assetId("hyb"), "red", "3", "Ann", "3")
                     .submit().gatewayPeer().isEmpty());
         }

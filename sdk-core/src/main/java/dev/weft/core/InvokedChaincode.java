@@ -31,12 +31,13 @@ public record InvokedChaincode(String name, List<String> collections, boolean no
         if (name.isEmpty()) {
             throw new IllegalArgumentException("the chaincode name must not be empty");
         }
-        collections = List.copyOf(collections);
+        Objects.requireNonNull(collections, "collections");
         for (String collection : collections) {
             if (collection == null || collection.isEmpty()) {
-                throw new IllegalArgumentException("chaincode " + name + ": a collection name must not be empty");
+                throw new IllegalArgumentException("chaincode " + name + ": a collection name must not be null or empty");
             }
         }
+        collections = List.copyOf(collections);
     }
 
     /** A chaincode's public state only. */

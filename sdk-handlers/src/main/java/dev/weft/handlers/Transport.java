@@ -17,16 +17,20 @@ public enum Transport {
      * status. The gateway peers are the client organisation's peers the gateway was given, tried in
      * turn (healthiest first) while one cannot be reached. Weft still verifies what it can: the
      * endorsements the peer collected are checked as in {@link #DIRECT} (results, signatures,
-     * certificates, the policy), and the transaction it signs is one it built itself from them,
-     * byte for byte the one the peer prepared. Endorsing peers cannot be chosen by name here (the
-     * peer chooses them); endorsing organisations can.
+     * certificates, and the endorsement policy when the application gave one; without one, the
+     * peer's plan, made from the chaincode's actual policy, stands and the committing peers judge
+     * it), and the transaction it signs is one it built itself from them, byte for byte the one
+     * the peer prepared. Endorsing peers cannot be chosen by name here (the peer chooses them);
+     * endorsing organisations can.
      */
     PEER_GATEWAY,
     /**
      * {@link #PEER_GATEWAY} where it can be used, {@link #DIRECT} where not: when no gateway peer
-     * can be reached, or none serves the Gateway service (answering UNIMPLEMENTED, which is
-     * remembered for the gateway's lifetime), or the transaction names its endorsing peers, the
-     * transaction is endorsed, ordered and awaited directly. A transaction endorsed through a peer
+     * can be reached (a refused or broken connection), or none serves the Gateway service
+     * (answering UNIMPLEMENTED, which is remembered for the gateway's lifetime), or the
+     * transaction names its endorsing peers, the transaction is endorsed, ordered and awaited
+     * directly; the direct endorsement has what is left of the endorse time. A gateway peer that
+     * does not answer in time ends the transaction with a timeout, as on the direct path. A transaction endorsed through a peer
      * is also ordered and awaited through it.
      */
     HYBRID

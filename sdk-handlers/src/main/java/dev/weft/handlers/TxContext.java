@@ -141,9 +141,9 @@ public final class TxContext {
     }
 
     /**
-     * The other chaincodes and the collections the transaction touches, as the application named
-     * them ({@link Transaction#discoveryInterest}); empty when it named none (its chaincode's
-     * public state only).
+     * The chaincodes and collections the transaction touches, as the application named them
+     * ({@link Transaction#discoveryInterest}), its own chaincode among them or not; empty when it
+     * named none (its chaincode's public state only).
      */
     public List<InvokedChaincode> interest() {
         return interest;

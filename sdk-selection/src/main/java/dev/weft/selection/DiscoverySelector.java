@@ -3,6 +3,7 @@ package dev.weft.selection;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.EndorseException;
 import dev.weft.core.EndorserSelector;
+import dev.weft.core.InvokedChaincode;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
 import dev.weft.core.Signer;
@@ -86,7 +87,7 @@ final class DiscoverySelector implements EndorserSelector {
 
         /** The cached plan, unless it is older than the refresh interval, failed, or predates the request's config. */
         private CompletableFuture<DiscoveryClient.Plan> plan(Request request, Signer signer) {
-            String key = request.channelId() + "\n" + request.interest();
+            String key = request.channelId() + "\n" + interestKey(request.interest());
             long sequence = request.config().map(ChannelConfig::sequence).orElse(-1L);
             long now = gateway.scheduler().nanoTime();
             Entry entry = plans.compute(key, (k, old) -> {
@@ -98,6 +99,20 @@ final class DiscoverySelector implements EndorserSelector {
                 return new Entry(fetch(request, signer), now, sequence);
             });
             return entry.plan().copy();
+        }
+
+        /**
+         * The interest as a cache key, the same for the same chaincodes and collections in any
+         * order (the invoked chaincode is first already).
+         */
+        private static String interestKey(List<InvokedChaincode> interest) {
+            List<String> rest = interest.stream().skip(1).map(Bound::chaincodeKey).sorted().toList();
+            return chaincodeKey(interest.get(0)) + "|" + String.join("|", rest);
+        }
+
+        /** One chaincode's part of a key: its name, its collections sorted, and the reads flag. */
+        private static String chaincodeKey(InvokedChaincode c) {
+            return c.name() + c.collections().stream().sorted().toList() + c.noPrivateReads();
         }
 
         /** Asks the known peers one at a time, healthiest and own organisation's first, until one answers. */

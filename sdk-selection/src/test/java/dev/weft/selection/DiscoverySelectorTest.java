@@ -271,7 +271,12 @@ class DiscoverySelectorTest {
         assertEquals(1, discovery.requests.get(1).getQueries(1).getCcQuery().getInterests(0).getChaincodesCount());
         selected(selector, request(List.of(own)).interest(InvokedChaincode.of(CHAINCODE).withCollections(
                 "_implicit_org_Org1MSP").withoutPrivateReads(), InvokedChaincode.of("token")).build());
-        assertEquals(2, discovery.requests.size(), "the same interest in another order is the cached plan");
+        assertEquals(2, discovery.requests.size(), "the same interest, named in another order, is the cached plan");
+        selected(selector, request(List.of(own)).interest(InvokedChaincode.of("token").withCollections("b", "a"),
+                InvokedChaincode.of("other")).build());
+        selected(selector, request(List.of(own)).interest(InvokedChaincode.of("other"),
+                InvokedChaincode.of("token").withCollections("a", "b")).build());
+        assertEquals(3, discovery.requests.size(), "called chaincodes and collections in any order: one plan");
 
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> request(List.of(own))
                 .interest(InvokedChaincode.of("token"), InvokedChaincode.of("token").withCollections("c")).build());

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChaincodeProposal;
+import dev.weft.core.ConnectionException;
 import dev.weft.core.EndorsementVerificationException;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -190,12 +192,19 @@ public final class PeerGateway {
         private final transient List<NodeError> errors;
         private final boolean timedOut;
         private final boolean noService;
+        private final boolean retryable;
 
-        Unusable(List<NodeError> errors, boolean timedOut, boolean noService) {
+        Unusable(List<NodeError> errors, boolean timedOut, boolean noService, boolean retryable) {
             super(timedOut ? "out of time" : "no gateway peer could be used", null, false, false);
             this.errors = List.copyOf(errors);
             this.timedOut = timedOut;
             this.noService = noService;
+            this.retryable = retryable;
+        }
+
+        /** Whether asking again may pass: a peer was down or slow, not refusing TLS or lacking the service. */
+        public boolean retryable() {
+            return retryable;
         }
 
         public List<NodeError> errors() {
@@ -217,46 +226,63 @@ public final class PeerGateway {
      * its own ({@link Refused}); a peer that cannot be reached or has no Gateway service is
      * passed over and marked. With {@code split}, each attempt but the last gets half the time
      * left, so that a hung peer leaves time for the next; without, the first peer reached gets it
-     * all (a commit status, which waits for the commit). Fails with {@link Unusable} when no peer
-     * could be used.
+     * all (a commit status, which waits for the commit). With {@code cancellable}, cancelling the
+     * transaction cancels the call (not for a Submit: once sent, whether it was ordered would be
+     * unknown). Fails with {@link Unusable} when no peer could be used, and with the
+     * {@link java.util.concurrent.CancellationException} when the call was cancelled.
      */
-    public <T> CompletableFuture<Answer<T>> ask(List<Peer> peers, Deadline deadline, boolean split, TxContext context,
-            BiFunction<Peer, Deadline, CompletableFuture<T>> call) {
-        return next(List.copyOf(peers), 0, deadline, split, context, call, new ArrayList<>(), true);
+    public <T> CompletableFuture<Answer<T>> ask(List<Peer> peers, Deadline deadline, boolean split, boolean cancellable,
+            TxContext context, BiFunction<Peer, Deadline, CompletableFuture<T>> call) {
+        return next(List.copyOf(peers), 0, deadline, split, cancellable, context, call, new Attempts());
+    }
+
+    /** What the peers passed over so far said; touched by one continuation at a time. */
+    private static final class Attempts {
+        final List<NodeError> errors = new ArrayList<>();
+        boolean noService = true;
+        boolean retryable;
+
+        Unusable unusable(boolean timedOut) {
+            return new Unusable(errors, timedOut, noService && !errors.isEmpty(), retryable || timedOut);
+        }
     }
 
     private <T> CompletableFuture<Answer<T>> next(List<Peer> peers, int index, Deadline deadline, boolean split,
-            TxContext context, BiFunction<Peer, Deadline, CompletableFuture<T>> call, List<NodeError> errors,
-            boolean noService) {
+            boolean cancellable, TxContext context, BiFunction<Peer, Deadline, CompletableFuture<T>> call,
+            Attempts attempts) {
         if (index >= peers.size() || deadline.isExpired()) {
-            return CompletableFuture.failedFuture(new Unusable(errors, deadline.isExpired(), noService && !errors.isEmpty()));
+            return CompletableFuture.failedFuture(attempts.unusable(deadline.isExpired()));
         }
         Peer peer = peers.get(index);
         boolean last = index == peers.size() - 1;
         Deadline attempt = last || !split ? deadline
                 : services.scheduler().deadlineAfter(Duration.ofNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS) / 2));
         CompletableFuture<T> answer = call.apply(peer, attempt);
-        Cancellation.onCancel(context, () -> answer.cancel(false));
+        if (cancellable) {
+            Cancellation.onCancel(context, () -> answer.cancel(false));
+        }
         return answer.handle((value, error) -> {
             if (error == null) {
                 services.health().succeeded(peer);
                 return CompletableFuture.completedFuture(new Answer<>(peer, value));
             }
             Throwable cause = Futures.unwrap(error);
+            if (cause instanceof CancellationException) {
+                return CompletableFuture.<Answer<T>>failedFuture(cause);
+            }
             Status status = Status.fromThrowable(cause);
             boolean unimplemented = status.getCode() == Status.Code.UNIMPLEMENTED;
             boolean timedOut = status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-            boolean unreachable = !timedOut && details(cause).isEmpty()
-                    && GrpcChannels.describeConnectionFailure(peer.endpoint(), cause) != null;
-            if (!unimplemented && !timedOut && !unreachable) {
+            ConnectionException connection = timedOut || unimplemented ? null : unreachable(peer, cause, status);
+            if (!unimplemented && !timedOut && connection == null) {
                 return CompletableFuture.<Answer<T>>failedFuture(new Refused(peer, cause));
             }
-            synchronized (errors) {
-                errors.add(unimplemented
-                        ? new NodeError(peer.target(), peer.mspId(), status.getCode().name(), "the peer serves no Gateway "
-                                + "service (Fabric before 2.4, or peer.gateway.enabled is false)")
-                        : NodeError.fromFailure(peer, cause));
-            }
+            attempts.errors.add(unimplemented
+                    ? new NodeError(peer.target(), peer.mspId(), status.getCode().name(), "the peer serves no Gateway "
+                            + "service (Fabric before 2.4, or peer.gateway.enabled is false)")
+                    : NodeError.fromFailure(peer, cause));
+            attempts.noService &= unimplemented;
+            attempts.retryable |= connection != null && connection.retryable();
             if (unimplemented) {
                 if (hybrid()) {
                     withoutService.add(peer.name());
@@ -267,11 +293,36 @@ public final class PeerGateway {
                 log.debug("gateway peer {} could not be used: {}", peer, status);
             }
             if (timedOut && (last || deadline.isExpired())) {
-                return CompletableFuture.<Answer<T>>failedFuture(new Unusable(errors, true, false));
+                return CompletableFuture.<Answer<T>>failedFuture(attempts.unusable(true));
             }
-            return next(peers, index + 1, deadline, split, context, call, errors, noService && unimplemented);
+            return next(peers, index + 1, deadline, split, cancellable, context, call, attempts);
         }).thenCompose(f -> f);
     }
+
+    /**
+     * The failure to reach a peer, or null when the peer's Gateway service itself answered. An
+     * UNAVAILABLE counts as a failure to reach it only when the client's transport made it (it
+     * has a cause, or gRPC's own words): Fabric's gateway answers UNAVAILABLE itself, with no
+     * details, when it finds no endorsers in an organisation or no orderers.
+     */
+    private static ConnectionException unreachable(Peer peer, Throwable cause, Status status) {
+        if (!details(cause).isEmpty()) {
+            return null;
+        }
+        ConnectionException connection = GrpcChannels.describeConnectionFailure(peer.endpoint(), cause);
+        if (connection == null || status.getCode() != Status.Code.UNAVAILABLE) {
+            return connection; // TLS and handshake failures, or none
+        }
+        String description = status.getDescription() == null ? "" : status.getDescription();
+        boolean transport = status.getCause() != null || description.isEmpty()
+                || TRANSPORT_WORDS.stream().anyMatch(description::startsWith);
+        return transport ? connection : null;
+    }
+
+    /** How gRPC's client transport words the UNAVAILABLE it makes itself (a server's own message is other). */
+    private static final List<String> TRANSPORT_WORDS = List.of("io exception", "Network closed", "Connection closed",
+            "Keepalive failed", "Channel shutdown", "Channel shutdownNow", "Subchannel shutdown", "Failed ALPN",
+            "Connection closed after GOAWAY", "Unable to resolve host", "Connection refused");
 
     // ---- reading failures ----
 
@@ -359,8 +410,13 @@ public final class PeerGateway {
                     .setResponse(chaincodeAction.getResponse()).setPayload(action.getProposalResponsePayload())
                     .setEndorsement(endorsement).build()));
         }
-        ByteString own = TransactionEnvelope.create(proposal, responses.stream().map(PeerResponse::response).toList())
-                .payloadBytes();
+        ByteString own;
+        try {
+            own = TransactionEnvelope.create(proposal, responses.stream().map(PeerResponse::response).toList())
+                    .payloadBytes();
+        } catch (IllegalArgumentException e) {
+            throw mismatch(via, txId, "no transaction can be made of its endorsements (" + e.getMessage() + ")");
+        }
         if (!own.equals(prepared.getPayload())) {
             throw mismatch(via, txId, "it is not the transaction its endorsements and this client's proposal make "
                     + "(its header or proposal payload differs)");

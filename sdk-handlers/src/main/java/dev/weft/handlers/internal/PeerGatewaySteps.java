@@ -3,6 +3,7 @@ package dev.weft.handlers.internal;
 import dev.weft.core.CommitException;
 import dev.weft.core.CommitStatusException;
 import dev.weft.core.EndorseException;
+import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
 import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
@@ -15,9 +16,11 @@ import dev.weft.handlers.TxContext;
 import dev.weft.handlers.TxResult;
 import io.grpc.Deadline;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.hyperledger.fabric.protos.gateway.CommitStatusResponse;
 import org.hyperledger.fabric.protos.gateway.EndorseRequest;
@@ -153,8 +156,14 @@ public final class PeerGatewaySteps {
         if (candidates == null) {
             return direct.handle(context, chain);
         }
+        RuntimeException tooLarge = GrpcChannels.checkSize(candidates.get(0).endpoint(), context.signedProposal());
+        if (tooLarge != null) {
+            return CompletableFuture.failedFuture(EndorserCalls.tooLarge(context.transactionId(),
+                    context.signedProposal(), tooLarge));
+        }
         StageTime time = StageTime.of(context, TransactionStage.ENDORSE, context.endorseTimeout());
-        return gateway.ask(candidates, time.deadline(gateway.services().scheduler()), true, context, call)
+        Deadline deadline = time.deadline(gateway.services().scheduler());
+        return gateway.ask(candidates, deadline, true, true, context, call)
                 .handle((answer, error) -> {
                     if (error == null) {
                         return chain.proceed(answered.apply(context, answer));
@@ -163,7 +172,14 @@ public final class PeerGatewaySteps {
                     if (cause instanceof PeerGateway.Unusable unusable && !unusable.timedOut() && gateway.hybrid()) {
                         log.debug("transaction {}: no gateway peer could {} it ({}); going directly",
                                 context.transactionId(), what, unusable.errors());
-                        TxContext directly = context.toBuilder().put(PeerGateway.CANDIDATES, null).build();
+                        long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+                        if (left <= 0) {
+                            return CompletableFuture.<TxResult>failedFuture(time.timeout(context.transactionId(),
+                                    unusable.errors(), null));
+                        }
+                        // The direct step has what is left of this stage's time, not a fresh timeout.
+                        TxContext directly = context.toBuilder().put(PeerGateway.CANDIDATES, null)
+                                .endorseTimeout(Duration.ofNanos(left)).build();
                         return directSelect.handle(directly, selected -> direct.handle(selected, chain));
                     }
                     return CompletableFuture.<TxResult>failedFuture(endorseFailure(context, time, cause, what));
@@ -182,14 +198,13 @@ public final class PeerGatewaySteps {
                     + context.chaincode() + "." + context.function() + "): "
                     + (unusable.errors().isEmpty() ? "no gateway peer" : unusable.errors().get(0))
                     + (unusable.noService() ? "; transport HYBRID would " + what + " directly" : ""),
-                    txId, unusable.errors(), null, !unusable.noService());
+                    txId, unusable.errors(), null, unusable.retryable());
         }
         if (cause instanceof PeerGateway.Refused refused) {
             Status.Code code = refused.status().getCode();
             return new EndorseException("peer gateway " + refused.peer().name() + " could not " + what + " transaction "
                     + txId + " (" + context.chaincode() + "." + context.function() + "): " + PeerGateway.summary(refused),
-                    txId, PeerGateway.describe(refused), refused.getCause(),
-                    code == Status.Code.UNAVAILABLE || code == Status.Code.RESOURCE_EXHAUSTED);
+                    txId, PeerGateway.describe(refused), refused.getCause(), code == Status.Code.UNAVAILABLE);
         }
         return cause;
     }
@@ -249,7 +264,7 @@ public final class PeerGatewaySteps {
             return chain.proceed(context).thenCompose(result -> {
                 StageTime time = StageTime.of(context, TransactionStage.COMMIT, context.commitTimeout());
                 return gateway.ask(gateway.startingWith(via, context), time.deadline(gateway.services().scheduler()),
-                                false, context, (peer, deadline) -> gateway.commitStatus(peer, request, deadline))
+                                false, true, context, (peer, deadline) -> gateway.commitStatus(peer, request, deadline))
                         .handle((answer, error) -> {
                             if (error != null) {
                                 throw Futures.asCompletion(commitFailure(txId, time, Futures.unwrap(error)));
@@ -316,8 +331,9 @@ public final class PeerGatewaySteps {
             StageTime time = StageTime.of(context, TransactionStage.SUBMIT, context.submitTimeout());
             SubmitRequest request = SubmitRequest.newBuilder().setTransactionId(txId).setChannelId(context.channelId())
                     .setPreparedTransaction(context.envelope()).build();
+            // Not cancellable once sent: whether it was ordered would be unknown (as a direct broadcast).
             return gateway.ask(gateway.startingWith(via, context), time.deadline(gateway.services().scheduler()), true,
-                            context, (peer, deadline) -> gateway.submit(peer, request, deadline))
+                            false, context, (peer, deadline) -> gateway.submit(peer, request, deadline))
                     .handle((answer, error) -> {
                         if (error != null) {
                             throw Futures.asCompletion(submitFailure(txId, time, Futures.unwrap(error)));
@@ -335,7 +351,7 @@ public final class PeerGatewaySteps {
                 List<NodeError> errors = unusable.errors();
                 return new SubmitException("no peer's Gateway service could take transaction " + txId
                         + " for ordering: " + (errors.isEmpty() ? "no gateway peer" : errors.get(0)), txId, errors,
-                        null, true);
+                        null, unusable.retryable());
             }
             if (cause instanceof PeerGateway.Refused refused) {
                 return new SubmitException("peer gateway " + refused.peer().name() + " could not have transaction "

@@ -82,7 +82,9 @@ public final class UnaryCalls {
                 }
             });
         } catch (RuntimeException e) {
-            // The call was cancelled (by the caller, from another thread) while it was being sent.
+            // The call was cancelled (by the caller, from another thread) while it was being sent,
+            // or failed to start: beforeStart may not have run, so the timer is stopped here.
+            timer.cancel();
             answer.completeExceptionally(e);
         }
         return answer;
