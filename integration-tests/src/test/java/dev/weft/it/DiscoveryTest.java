@@ -69,6 +69,7 @@ class DiscoveryTest {
             assertEquals(2, endorsers.size(), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
+            Networks.awaitEveryPeer(network, CHANNEL, result);
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Tom\""));
         }
     }

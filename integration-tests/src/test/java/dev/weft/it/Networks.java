@@ -84,6 +84,28 @@ final class Networks {
         return names;
     }
 
+    /**
+     * Waits (up to 20 s) until every running peer has committed the block of a transaction: the
+     * submit returned when one peer of the client's organisation had, and a later transaction's
+     * endorsers must all see its writes.
+     */
+    static void awaitEveryPeer(ReferenceNetwork network, String channel, TxResult result) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            while (peer.isRunning() && peer.height(channel) <= result.blockNumber()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(peer.name() + " has not committed block " + result.blockNumber() + " in 20 s");
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
+        }
+    }
+
     /** A fresh asset id, unique in the test run. */
     static String assetId(String prefix) {
         return prefix + "-" + ids.incrementAndGet();

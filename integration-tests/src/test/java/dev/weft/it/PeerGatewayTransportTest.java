@@ -108,11 +108,13 @@ class PeerGatewayTransportTest {
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org1.example.com")), endorsers.toString());
             assertTrue(endorsers.stream().anyMatch(n -> n.endsWith(".org2.example.com")), endorsers.toString());
 
+            Networks.awaitEveryPeer(network, CHANNEL, result);
             String read = new String(contract.evaluate("ReadAsset", id), UTF_8);
             assertTrue(read.contains("\"Owner\":\"Tom\""), read);
             TxResult transfer = contract.newTransaction("TransferAsset").arguments(id, "Ann")
                     .endorsingOrganizations("Org1MSP", "Org2MSP").submitAsync().join();
             assertEquals(TxValidationCode.VALID, transfer.validationCode());
+            Networks.awaitEveryPeer(network, CHANNEL, transfer);
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Ann\""));
         }
     }
@@ -139,7 +141,8 @@ class PeerGatewayTransportTest {
         try (Gateway gateway = gateway(Transport.PEER_GATEWAY)) {
             Contract contract = gateway.network(CHANNEL).contract("and");
             String id = Networks.assetId("pgw");
-            contract.submit("CreateAsset", id, "blue", "5", "Tom", "100");
+            Networks.awaitEveryPeer(network, CHANNEL,
+                    contract.newTransaction("CreateAsset").arguments(id, "blue", "5", "Tom", "100").submit());
 
             EndorseException again = assertThrows(EndorseException.class,
                     () -> contract.submit("CreateAsset", id, "blue", "5", "Tom", "100"));
@@ -176,7 +179,8 @@ class PeerGatewayTransportTest {
         try (Gateway gateway = gateway(Transport.PEER_GATEWAY)) {
             Contract contract = gateway.network(CHANNEL).contract("and");
             String id = Networks.assetId("pgw");
-            contract.submit("CreateAsset", id, "blue", "5", "Tom", "100");
+            Networks.awaitEveryPeer(network, CHANNEL,
+                    contract.newTransaction("CreateAsset").arguments(id, "blue", "5", "Tom", "100").submit());
             // Both endorsed against the same version of the asset: the second to commit is a conflict.
             EndorsedTransaction first = contract.newTransaction("TransferAsset").arguments(id, "Ann").newProposal()
                     .endorse();
@@ -249,6 +253,7 @@ class PeerGatewayTransportTest {
             assertEquals(TxValidationCode.VALID, direct.validationCode());
             assertTrue(direct.gatewayPeer().isEmpty(), direct.toString());
             assertEquals(network.orderer().endpoint(), direct.orderer().orElseThrow().name());
+            Networks.awaitEveryPeer(network, CHANNEL, direct);
             assertTrue(new String(contract.evaluate("ReadAsset", id), UTF_8).contains("\"Owner\":\"Ann\""));
             // Remembered: with the service back on, this gateway does not ask the peers for it again.
             org1Peers().forEach(p -> p.serveGateway(true));

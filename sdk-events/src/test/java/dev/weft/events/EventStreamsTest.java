@@ -105,6 +105,8 @@ class EventStreamsTest {
         fabric.broadcast(created, invalid);
         fabric.awaitCommitted(fabric.org1(), invalid.id(), from);
         fabric.awaitCommitted(fabric.org1(), created.id(), from);
+        // Every endorser must hold the asset: Org2's peer may commit the block a moment after Org1's.
+        fabric.awaitCommitted(fabric.org2(), created.id(), from);
         Fabric.Tx transferred = fabric.endorse(fabric.network.peers(), "TransferAsset", asset, "Ann");
         fabric.broadcast(transferred);
         fabric.awaitCommitted(fabric.org1(), transferred.id(), from);
