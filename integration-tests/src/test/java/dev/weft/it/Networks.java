@@ -90,18 +90,14 @@ final class Networks {
      * endorsers must all see its writes.
      */
     static void awaitEveryPeer(ReferenceNetwork network, String channel, TxResult result) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         for (ReferenceNetwork.Peer peer : network.peers()) {
-            while (peer.isRunning() && peer.height(channel) <= result.blockNumber()) {
-                if (System.nanoTime() > deadline) {
+            try {
+                if (peer.isRunning() && !peer.awaitHeight(channel, result.blockNumber() + 1, Duration.ofSeconds(20))) {
                     throw new AssertionError(peer.name() + " has not committed block " + result.blockNumber() + " in 20 s");
                 }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
             }
         }
     }

@@ -950,6 +950,19 @@ public final class ReferenceNetwork implements AutoCloseable {
         }
 
         /**
+         * Waits until the peer has committed at least {@code height} blocks on a channel: a submit
+         * returns once one peer of the client's organisation has committed it, and a test whose
+         * next transaction is endorsed by other peers waits for them to have seen it too.
+         *
+         * @return whether the peer got there within the timeout
+         * @throws IllegalArgumentException if the peer has not joined the channel
+         * @throws InterruptedException if the waiting thread is interrupted
+         */
+        public boolean awaitHeight(String channelId, long height, Duration timeout) throws InterruptedException {
+            return node.awaitHeight(channelId, height, timeout);
+        }
+
+        /**
          * Whether the peer serves {@code gateway.Gateway} (default true). Switched off, it answers
          * every Gateway call UNIMPLEMENTED, as a Fabric peer with {@code peer.gateway.enabled: false}
          * (or one older than 2.4) does, to test clients that fall back to direct endorsement.

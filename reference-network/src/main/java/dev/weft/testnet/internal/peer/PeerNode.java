@@ -22,6 +22,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -199,6 +201,31 @@ public final class PeerNode implements Membership.Member {
     public long height(String channelId) {
         return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
                 .ledger().height();
+    }
+
+    /**
+     * Waits until the peer has committed at least {@code height} blocks on a channel, woken by
+     * each block it commits.
+     *
+     * @return whether it had within the timeout
+     * @throws IllegalArgumentException if the node has not joined the channel
+     */
+    public boolean awaitHeight(String channelId, long height, Duration timeout) throws InterruptedException {
+        ChannelLedger ledger = service.channel(channelId)
+                .orElseThrow(() -> new IllegalArgumentException("no channel " + channelId)).ledger();
+        CountDownLatch reached = new CountDownLatch(1);
+        Runnable check = () -> {
+            if (ledger.height() >= height) {
+                reached.countDown();
+            }
+        };
+        ledger.addListener(check);
+        try {
+            check.run();
+            return reached.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            ledger.removeListener(check);
+        }
     }
 
     /**
