@@ -73,12 +73,12 @@ final class Pipeline {
         Handler evaluate = new Evaluate(services);
         if (transport != Transport.DIRECT) {
             PeerGateway gateway = new PeerGateway(services, transport);
-            endorse = new PeerGatewaySteps.Endorse(gateway, select, endorse);
+            endorse = PeerGatewaySteps.Endorse.forSubmit(gateway, select, endorse);
             select = new PeerGatewaySteps.Select(gateway, select);
             awaitCommit = new PeerGatewaySteps.AwaitCommit(gateway, awaitCommit);
             broadcast = new PeerGatewaySteps.Broadcast(gateway, broadcast);
             checkPolicy = new PeerGatewaySteps.CheckPolicy(checkPolicy);
-            evaluate = new PeerGatewaySteps.Evaluate(gateway, selectCandidates, evaluate);
+            evaluate = PeerGatewaySteps.Endorse.forEvaluate(gateway, selectCandidates, evaluate);
             selectCandidates = new PeerGatewaySteps.Select(gateway, selectCandidates);
         }
         Map<PipelineStep, Handler> submitSteps = new EnumMap<>(PipelineStep.class);

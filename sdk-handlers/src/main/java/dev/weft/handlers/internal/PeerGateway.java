@@ -164,14 +164,27 @@ public final class PeerGateway {
     public record Answer<T>(Peer peer, T value) {
     }
 
-    /** A gateway peer's Gateway service answered with an error of its own: the peer was reached and has spoken. */
+    /**
+     * A gateway peer's Gateway service answered with an error of its own: the peer was reached
+     * and has spoken. What it said is read once, here.
+     */
     public static final class Refused extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final transient Peer peer;
+        private final transient Status status;
+        private final transient List<NodeError> details;
 
         Refused(Peer peer, Throwable error) {
             super(error.getMessage(), error, false, false);
             this.peer = peer;
+            this.status = Status.fromThrowable(error);
+            List<NodeError> described = new ArrayList<>();
+            described.add(NodeError.fromFailure(peer, error));
+            for (ErrorDetail detail : PeerGateway.details(error)) {
+                described.add(new NodeError(detail.getAddress(), detail.getMspId(), status.getCode().name(),
+                        detail.getMessage()));
+            }
+            this.details = List.copyOf(described);
         }
 
         public Peer peer() {
@@ -179,7 +192,21 @@ public final class PeerGateway {
         }
 
         public Status status() {
-            return Status.fromThrowable(getCause());
+            return status;
+        }
+
+        /**
+         * The gateway peer's own status and message first, then each node's {@code ErrorDetail}
+         * (address, MSP id, message) under the same status code.
+         */
+        public List<NodeError> details() {
+            return details;
+        }
+
+        /** The gateway's one-line account: its message, and the first node's, if any. */
+        public String summary() {
+            String message = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+            return details.size() > 1 ? message + " (" + details.get(1) + ")" : message;
         }
     }
 
@@ -213,6 +240,11 @@ public final class PeerGateway {
 
         public boolean timedOut() {
             return timedOut;
+        }
+
+        /** The first peer's failure, for a message. */
+        public String firstError() {
+            return errors.isEmpty() ? "no gateway peer" : errors.get(0).toString();
         }
 
         /** Whether every peer asked lacks the Gateway service (so asking again will not help). */
@@ -325,28 +357,6 @@ public final class PeerGateway {
             "Connection closed after GOAWAY", "Unable to resolve host", "Connection refused");
 
     // ---- reading failures ----
-
-    /**
-     * What a refusal says: the gateway peer's own status and message first, then each node's
-     * {@code ErrorDetail} (address, MSP id, message) under the same status code.
-     */
-    public static List<NodeError> describe(Refused refused) {
-        List<NodeError> result = new ArrayList<>();
-        result.add(NodeError.fromFailure(refused.peer(), refused.getCause()));
-        String code = refused.status().getCode().name();
-        for (ErrorDetail detail : details(refused.getCause())) {
-            result.add(new NodeError(detail.getAddress(), detail.getMspId(), code, detail.getMessage()));
-        }
-        return result;
-    }
-
-    /** The gateway's one-line account of a refusal: its message, and the first node's, if any. */
-    public static String summary(Refused refused) {
-        List<NodeError> described = describe(refused);
-        String message = refused.status().getDescription() != null ? refused.status().getDescription()
-                : refused.status().getCode().name();
-        return described.size() > 1 ? message + " (" + described.get(1) + ")" : message;
-    }
 
     private static List<ErrorDetail> details(Throwable error) {
         com.google.rpc.Status status = StatusProto.fromThrowable(error);

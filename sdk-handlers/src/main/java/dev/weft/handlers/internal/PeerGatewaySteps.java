@@ -5,7 +5,6 @@ import dev.weft.core.CommitStatusException;
 import dev.weft.core.EndorseException;
 import dev.weft.core.GrpcChannels;
 import dev.weft.core.InternalApi;
-import dev.weft.core.NodeError;
 import dev.weft.core.Peer;
 import dev.weft.core.SubmitException;
 import dev.weft.core.TransactionStage;
@@ -78,20 +77,46 @@ public final class PeerGatewaySteps {
         }
     }
 
-    /** ENDORSE of a submit: {@code Gateway/Endorse}, the prepared transaction's endorsements taken apart. */
+    /**
+     * ENDORSE: for a submit ({@link #forSubmit}) {@code Gateway/Endorse}, the prepared
+     * transaction's endorsements taken apart; for an evaluate ({@link #forEvaluate})
+     * {@code Gateway/Evaluate}, its result the one response.
+     */
     public static final class Endorse implements Handler {
         private final PeerGateway gateway;
         private final Handler directSelect;
         private final Handler direct;
+        private final boolean evaluate;
 
-        public Endorse(PeerGateway gateway, Handler directSelect, Handler direct) {
+        private Endorse(PeerGateway gateway, Handler directSelect, Handler direct, boolean evaluate) {
             this.gateway = gateway;
             this.directSelect = directSelect;
             this.direct = direct;
+            this.evaluate = evaluate;
+        }
+
+        public static Endorse forSubmit(PeerGateway gateway, Handler directSelect, Handler direct) {
+            return new Endorse(gateway, directSelect, direct, false);
+        }
+
+        public static Endorse forEvaluate(PeerGateway gateway, Handler directSelect, Handler direct) {
+            return new Endorse(gateway, directSelect, direct, true);
         }
 
         @Override
         public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
+            if (evaluate) {
+                EvaluateRequest request = EvaluateRequest.newBuilder().setTransactionId(context.transactionId())
+                        .setChannelId(context.channelId()).setProposedTransaction(context.signedProposal())
+                        .addAllTargetOrganizations(context.endorsingOrganizations()).build();
+                return throughGateway(gateway, directSelect, direct, context, chain, "evaluate",
+                        (peer, deadline) -> gateway.evaluate(peer, request, deadline), (ctx, answer) -> {
+                            PeerResponse response = new PeerResponse(answer.peer(),
+                                    ProposalResponse.newBuilder().setResponse(answer.value().getResult()).build());
+                            return ctx.toBuilder().endorsers(List.of(answer.peer())).responses(List.of(response))
+                                    .build();
+                        });
+            }
             EndorseRequest request = EndorseRequest.newBuilder().setTransactionId(context.transactionId())
                     .setChannelId(context.channelId()).setProposedTransaction(context.signedProposal())
                     .addAllEndorsingOrganizations(context.endorsingOrganizations()).build();
@@ -107,38 +132,7 @@ public final class PeerGatewaySteps {
 
         @Override
         public String toString() {
-            return "PeerGateway.Endorse";
-        }
-    }
-
-    /** ENDORSE of an evaluate: {@code Gateway/Evaluate}; its result becomes the one response. */
-    public static final class Evaluate implements Handler {
-        private final PeerGateway gateway;
-        private final Handler directSelect;
-        private final Handler direct;
-
-        public Evaluate(PeerGateway gateway, Handler directSelect, Handler direct) {
-            this.gateway = gateway;
-            this.directSelect = directSelect;
-            this.direct = direct;
-        }
-
-        @Override
-        public CompletableFuture<TxResult> handle(TxContext context, Chain chain) {
-            EvaluateRequest request = EvaluateRequest.newBuilder().setTransactionId(context.transactionId())
-                    .setChannelId(context.channelId()).setProposedTransaction(context.signedProposal())
-                    .addAllTargetOrganizations(context.endorsingOrganizations()).build();
-            return throughGateway(gateway, directSelect, direct, context, chain, "evaluate",
-                    (peer, deadline) -> gateway.evaluate(peer, request, deadline), (ctx, answer) -> {
-                        PeerResponse response = new PeerResponse(answer.peer(),
-                                ProposalResponse.newBuilder().setResponse(answer.value().getResult()).build());
-                        return ctx.toBuilder().endorsers(List.of(answer.peer())).responses(List.of(response)).build();
-                    });
-        }
-
-        @Override
-        public String toString() {
-            return "PeerGateway.Evaluate";
+            return evaluate ? "PeerGateway.Endorse(evaluate)" : "PeerGateway.Endorse";
         }
     }
 
@@ -196,15 +190,15 @@ public final class PeerGatewaySteps {
             }
             return new EndorseException("no peer's Gateway service could " + what + " transaction " + txId + " ("
                     + context.chaincode() + "." + context.function() + "): "
-                    + (unusable.errors().isEmpty() ? "no gateway peer" : unusable.errors().get(0))
+                    + unusable.firstError()
                     + (unusable.noService() ? "; transport HYBRID would " + what + " directly" : ""),
                     txId, unusable.errors(), null, unusable.retryable());
         }
         if (cause instanceof PeerGateway.Refused refused) {
             Status.Code code = refused.status().getCode();
             return new EndorseException("peer gateway " + refused.peer().name() + " could not " + what + " transaction "
-                    + txId + " (" + context.chaincode() + "." + context.function() + "): " + PeerGateway.summary(refused),
-                    txId, PeerGateway.describe(refused), refused.getCause(), code == Status.Code.UNAVAILABLE);
+                    + txId + " (" + context.chaincode() + "." + context.function() + "): " + refused.summary(),
+                    txId, refused.details(), refused.getCause(), code == Status.Code.UNAVAILABLE);
         }
         return cause;
     }
@@ -287,13 +281,13 @@ public final class PeerGatewaySteps {
                 }
                 return new CommitStatusException("no peer's Gateway service could tell the commit status of "
                         + "transaction " + txId + ", which was submitted and may still commit: "
-                        + (unusable.errors().isEmpty() ? "no gateway peer" : unusable.errors().get(0)), txId,
+                        + unusable.firstError(), txId,
                         unusable.errors(), null, true);
             }
             if (cause instanceof PeerGateway.Refused refused) {
                 return new CommitStatusException("peer gateway " + refused.peer().name() + " could not tell the commit "
-                        + "status of transaction " + txId + ": " + PeerGateway.summary(refused), txId,
-                        PeerGateway.describe(refused), refused.getCause(), true);
+                        + "status of transaction " + txId + ": " + refused.summary(), txId,
+                        refused.details(), refused.getCause(), true);
             }
             return cause;
         }
@@ -348,14 +342,13 @@ public final class PeerGatewaySteps {
                 if (unusable.timedOut()) {
                     return time.timeout(txId, unusable.errors(), null);
                 }
-                List<NodeError> errors = unusable.errors();
                 return new SubmitException("no peer's Gateway service could take transaction " + txId
-                        + " for ordering: " + (errors.isEmpty() ? "no gateway peer" : errors.get(0)), txId, errors,
+                        + " for ordering: " + unusable.firstError(), txId, unusable.errors(),
                         null, unusable.retryable());
             }
             if (cause instanceof PeerGateway.Refused refused) {
                 return new SubmitException("peer gateway " + refused.peer().name() + " could not have transaction "
-                        + txId + " ordered: " + PeerGateway.summary(refused), txId, PeerGateway.describe(refused),
+                        + txId + " ordered: " + refused.summary(), txId, refused.details(),
                         refused.getCause(), refused.status().getCode() == Status.Code.UNAVAILABLE);
             }
             return cause;
