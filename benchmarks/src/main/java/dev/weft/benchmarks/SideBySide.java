@@ -26,15 +26,17 @@ import java.util.concurrent.TimeUnit;
  * client in a JVM of its own (so its CPU is measured apart from the network's), alternating which
  * goes first. Then, at concurrencies 64 and 256, Weft through the peer's Gateway service
  * ({@code --transport gateway}) and fabric-gateway, beside direct Weft. Then 10,000 transactions
- * in flight at once through Weft, for threads and heap. Then the network again with a Raft
- * cluster of orderers, and Weft's load at the highest concurrency on it, set against solo's row
- * of the same run, and the time commits take to resume after its leader is killed. It prints a
+ * in flight at once through Weft, for threads and heap. Then Weft's load at the highest
+ * concurrency on a freshly started solo network and on a freshly started Raft cluster of
+ * orderers, after the same warm-up ({@code --ordering-warmup}, at least 90 s: a fresh network
+ * JVM is still compiling before that), and the time commits take to resume after the Raft
+ * leader is killed. It prints a
  * markdown table, with the crypto floor and the in-memory pipeline from the JMH results
  * of the same script run, and writes it to {@code results.md} in the output directory.
  *
  * <p>Usage: {@code SideBySide --root REPO --out DIR [--jmh FILE] [--concurrency 1,16,64,256]
  * [--warmup 30] [--duration 20] [--batch-timeout 50ms] [--in-flight 10000] [--raft-orderers 3]
- * [--gateway-concurrency 64,256]} (seconds; {@code --raft-orderers 1} leaves Raft out; the gateway
+ * [--gateway-concurrency 64,256] [--ordering-warmup 90]} (seconds; {@code --raft-orderers 1} leaves Raft out; the gateway
  * rows run at those of the concurrencies that are also in {@code --concurrency}).
  */
 public final class SideBySide {
@@ -117,17 +119,22 @@ public final class SideBySide {
                 "--profile", profile.toString(), "--msp-dir", userMsp.toString(), "--concurrency",
                 String.valueOf(inFlight), "--count", String.valueOf(inFlight), "--json"));
 
-        // The same Weft load on a Raft cluster of orderers, against solo's row at that concurrency in this run.
+        // The same Weft load on a solo and then a Raft network, each freshly started and warmed up alike: the
+        // network of the rows above has been warming for minutes, and a fresh JVM compiles for a minute or more
+        // at this load (C2 took a third of a core at 20 s; solo's row above would flatter solo).
         List<Row> raft = new ArrayList<>();
         Row killed = null;
         int orderers = Integer.parseInt(options.getOrDefault("--raft-orderers", "3"));
+        String orderingWarmup = options.getOrDefault("--ordering-warmup",
+                String.valueOf(Math.max(90, Integer.parseInt(warmup))));
         if (orderers > 1) {
             int c = concurrencies.get(concurrencies.size() - 1);
             stopNetwork();
+            startNetwork(batchTimeout, "network-solo");
+            raft.add(measure("Weft, solo", c, weftCommand(c, orderingWarmup, duration)));
+            stopNetwork();
             startNetwork(batchTimeout, "network-raft", "--orderers", String.valueOf(orderers), "--consensus", "raft");
-            raft.add(rows.stream().filter(r -> r.client().equals("Weft") && r.concurrency() == c).findFirst()
-                    .orElseThrow());
-            raft.add(measure("Weft, " + orderers + "-orderer Raft", c, weftCommand(c, warmup, duration)));
+            raft.add(measure("Weft, " + orderers + "-orderer Raft", c, weftCommand(c, orderingWarmup, duration)));
             // Recovery after a leader crash: weft bench's own embedded Raft network, its leader stopped halfway.
             stopNetwork();
             int half = Math.max(1, Integer.parseInt(duration) / 2);
@@ -138,7 +145,7 @@ public final class SideBySide {
         }
 
         String report = report(rows, many, options.containsKey("--jmh") ? jmh(Path.of(options.get("--jmh"))) : Map.of())
-                + gatewayReport(viaGateway) + raftReport(raft) + leaderKillReport(killed);
+                + gatewayReport(viaGateway) + raftReport(raft, orderingWarmup) + leaderKillReport(killed);
         Files.writeString(out.resolve("results.md"), report);
         System.out.println(report);
     }
@@ -379,15 +386,16 @@ public final class SideBySide {
         return md.toString();
     }
 
-    /** Solo's row and the Raft row at the same concurrency, and their ratio; empty when Raft was not run. */
-    static String raftReport(List<Row> raft) {
+    /** The solo and Raft rows at the same concurrency, and their ratio; empty when Raft was not run. */
+    static String raftReport(List<Row> raft, String warmupSeconds) {
         if (raft.size() != 2) {
             return "";
         }
         Row solo = raft.get(0);
         Row cluster = raft.get(1);
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                "%n## Ordering: solo and a Raft cluster, Weft at concurrency %d (same run)%n%n", cluster.concurrency()));
+                "%n## Ordering: solo and a Raft cluster, Weft at concurrency %d (same run; each network freshly "
+                        + "started, then %s s of warm-up)%n%n", cluster.concurrency(), warmupSeconds));
         md.append("| orderers | committed tx/s | p50 ms | p99 ms | network CPU µs/tx |\n|---|---:|---:|---:|---:|\n");
         for (Row r : raft) {
             md.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f |%n",
