@@ -37,6 +37,15 @@ public interface ConsenterSupport {
     void revalidate(Envelope envelope);
 
     /**
+     * Makes a config message validated at an older sequence again, from the config update it
+     * carries, against the current config (Fabric's {@code ProcessConfigMsg}): the config message
+     * to order instead.
+     *
+     * @throws dev.weft.core.WeftException if the current config no longer admits the update
+     */
+    Envelope reprocessConfig(Envelope config);
+
+    /**
      * Creates the next block for a batch (number, previous hash, data hash) after the last block
      * created or written; does not write it.
      */

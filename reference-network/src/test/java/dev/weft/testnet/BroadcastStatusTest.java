@@ -10,8 +10,8 @@ import com.google.protobuf.UnknownFieldSet;
 import dev.weft.core.BlockView;
 import dev.weft.core.ChaincodeProposal;
 import dev.weft.core.Signer;
-import dev.weft.core.TransactionId;
 import dev.weft.core.TransactionEnvelope;
+import dev.weft.core.TransactionId;
 import dev.weft.core.TransactionStatus;
 import dev.weft.core.X509Identity;
 import java.nio.file.Path;
@@ -172,11 +172,14 @@ class BroadcastStatusTest {
     }
 
     @Test
-    void broadcast_configUpdate_badRequestNotSupported() throws Exception {
+    void broadcast_configUpdateOfNoChannel_badRequestAsFabricSays() throws Exception {
+        // A CONFIG_UPDATE whose ConfigUpdate is empty: it names no channel.
         Envelope envelope = envelope(client.user.identity(), client.user.signer(), network.channel(),
                 HeaderType.CONFIG_UPDATE);
 
-        assertRejected(client.broadcast(envelope), Status.BAD_REQUEST, "config updates are not supported");
+        assertRejected(client.broadcast(envelope), Status.BAD_REQUEST, "error applying config update to existing "
+                + "channel '" + network.channel() + "': error authorizing update: ConfigUpdate for channel '' but "
+                + "envelope for channel '" + network.channel() + "'");
     }
 
     @Test

@@ -2,7 +2,11 @@ package dev.weft.handlers;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.ChannelConfigUpdate;
 import dev.weft.events.EventStreams;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import org.hyperledger.fabric.protos.common.ConfigSignature;
 
 /**
  * A channel, as seen through a {@link Gateway}: its contracts and its config.
@@ -66,4 +70,24 @@ public interface Network {
      * @throws IllegalStateException if it is not signed
      */
     ChannelConfig loadChannelConfig(Proposal signedConfigProposal);
+
+    /**
+     * Submits a change to the channel's config: the update (see {@link ChannelConfigUpdate}) with
+     * the admins' signatures its changed elements' mod_policies need, in a {@code CONFIG_UPDATE}
+     * envelope the gateway's identity signs (it must satisfy the channel's Writers policy). The
+     * future completes with the channel's new config once a peer serves it (the config block has
+     * committed there); from then on the gateway uses it.
+     *
+     * <p>It fails with {@link dev.weft.core.SubmitException} carrying the orderer's status and
+     * reason when the orderers refuse the update (a read set at an old version, signatures that do
+     * not satisfy a mod_policy, a capability the network does not support: the config is then
+     * unchanged), and with {@link dev.weft.core.TransactionTimeoutException} when no peer serves a
+     * newer config within the gateway's submit and commit timeouts.
+     *
+     * @throws IllegalArgumentException if the update is for another channel
+     * @throws IllegalStateException if the gateway has no signer (sign {@link
+     *     ChannelConfigUpdate#envelope} elsewhere and broadcast it then)
+     */
+    CompletableFuture<ChannelConfig> submitConfigUpdate(ChannelConfigUpdate update,
+            Collection<ConfigSignature> signatures);
 }

@@ -2,20 +2,29 @@ package dev.weft.handlers;
 
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
+import dev.weft.core.ChannelConfigUpdate;
 import dev.weft.core.Orderer;
 import dev.weft.core.OrdererClient;
 import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
+import dev.weft.core.TransactionStage;
+import dev.weft.core.TransactionTimeoutException;
 import dev.weft.events.EventStreams;
 import dev.weft.handlers.internal.ChannelConfigs;
 import dev.weft.handlers.internal.ConfigReader;
 import dev.weft.handlers.internal.Futures;
 import dev.weft.handlers.internal.Services;
 import dev.weft.orderer.OrdererClients;
+import io.grpc.Deadline;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.common.ConfigSignature;
+import org.hyperledger.fabric.protos.common.Envelope;
 
 /** See {@link Network}: a channel's services and its pipelines. */
 final class NetworkImpl implements Network {
@@ -149,6 +158,59 @@ final class NetworkImpl implements Network {
             throw new IllegalArgumentException("give the proposal from this network's newConfigProposal(), signed");
         }
         return Futures.await(configs.load(configReader.read(proposal.signed())));
+    }
+
+    /** The first wait between two reads of the config after a config update; it doubles to {@link #MAX_CONFIG_POLL}. */
+    private static final Duration FIRST_CONFIG_POLL = Duration.ofMillis(50);
+    private static final Duration MAX_CONFIG_POLL = Duration.ofSeconds(1);
+
+    @Override
+    public CompletableFuture<ChannelConfig> submitConfigUpdate(ChannelConfigUpdate update,
+            Collection<ConfigSignature> signatures) {
+        Objects.requireNonNull(update, "update");
+        Objects.requireNonNull(signatures, "signatures");
+        if (!update.channelId().equals(channelId)) {
+            throw new IllegalArgumentException("the config update is for channel " + update.channelId()
+                    + ", not for " + channelId);
+        }
+        if (gateway.signer == null) {
+            throw new IllegalStateException("the gateway has no signer to sign the config update's envelope with; sign "
+                    + "ChannelConfigUpdate.envelope(...) elsewhere and broadcast it");
+        }
+        Envelope envelope = update.envelope(List.copyOf(signatures), gateway.identity, gateway.signer);
+        String what = "config update of channel " + channelId;
+        Duration timeout = gateway.timeouts.submit().plus(gateway.timeouts.commit());
+        Deadline deadline = gateway.scheduler.deadlineAfter(timeout);
+        CompletableFuture<ChannelConfig> work = configs.get().thenCompose(before -> orderers.broadcast(envelope, what,
+                gateway.timeouts.submit()).thenCompose(orderer -> awaitNewerConfig(before.sequence(), deadline, timeout,
+                FIRST_CONFIG_POLL)));
+        // Cancelling cannot take back an update the orderers may have taken; it only stops the wait.
+        return gateway.handOver(work, new CompletableFuture<>());
+    }
+
+    /** Reads the config until a peer serves one after {@code sequence}, waiting longer between reads. */
+    private CompletableFuture<ChannelConfig> awaitNewerConfig(long sequence, Deadline deadline,
+            Duration timeout, Duration wait) {
+        return configs.refresh().handle((config, error) -> config).thenCompose(config -> {
+            if (config != null && config.sequence() > sequence) {
+                return CompletableFuture.completedFuture(config);
+            }
+            if (deadline.timeRemaining(TimeUnit.MILLISECONDS) <= wait.toMillis()) {
+                return CompletableFuture.failedFuture(new TransactionTimeoutException(TransactionStage.COMMIT, timeout,
+                        "", List.of(), null));
+            }
+            CompletableFuture<ChannelConfig> next = new CompletableFuture<>();
+            Duration longer = wait.multipliedBy(2).compareTo(MAX_CONFIG_POLL) > 0 ? MAX_CONFIG_POLL : wait.multipliedBy(2);
+            gateway.scheduler.schedule(wait, () -> awaitNewerConfig(sequence, deadline, timeout, longer)
+                    .whenComplete((result, failure) -> {
+                        if (failure != null) {
+                            next.completeExceptionally(failure);
+                        } else {
+                            next.complete(result);
+                        }
+                    }));
+            return next;
+        });
     }
 
     void close() {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How a chain turns messages into batches, as Fabric's solo and etcdraft chains both do it: a
- * normal message is re-validated if the config has moved on since it was checked, then given to
+ * normal message is re-validated if the config has moved on since it was checked (a config
+ * message made again from its update), then given to
  * the block cutter, and each batch the cutter completes is handed on; a batch timer starts when a
  * message is left pending and stops when none is, and when it fires whatever is pending is a
  * batch. A config message cuts what is pending and then goes into a block of its own.
@@ -72,9 +73,10 @@ public final class Batcher {
     public void config(Envelope config, long configSequence) {
         if (configSequence < support.sequence()) {
             try {
-                support.revalidate(config);
+                config = support.reprocessConfig(config);
             } catch (WeftException e) {
-                log.warn("discarding config message on channel {}: {}", support.channelId(), e.getMessage());
+                log.warn("discarding config message on channel {} that the new config rejects: {}",
+                        support.channelId(), e.getMessage());
                 return;
             }
         }

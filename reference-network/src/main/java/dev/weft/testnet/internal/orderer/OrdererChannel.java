@@ -10,6 +10,7 @@ import dev.weft.core.TransactionId;
 import dev.weft.core.WeftException;
 import dev.weft.core.X509Identity;
 import dev.weft.core.internal.Blocks;
+import dev.weft.core.internal.Envelopes;
 import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.Consenter;
@@ -17,6 +18,7 @@ import dev.weft.testnet.ConsenterSupport;
 import dev.weft.testnet.internal.Capabilities;
 import dev.weft.testnet.internal.SignedData;
 import dev.weft.testnet.internal.VerifiedSignatures;
+import dev.weft.testnet.internal.config.ConfigUpdates;
 import dev.weft.testnet.internal.deliver.DeliverService;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import dev.weft.testnet.internal.peer.validation.BlockVerifier;
@@ -24,12 +26,18 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.BlockData;
 import org.hyperledger.fabric.protos.common.BlockHeader;
 import org.hyperledger.fabric.protos.common.BlockMetadata;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
+import org.hyperledger.fabric.protos.common.ConfigEnvelope;
+import org.hyperledger.fabric.protos.common.ConfigGroup;
+import org.hyperledger.fabric.protos.common.ConfigValue;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.LastConfig;
@@ -39,6 +47,10 @@ import org.hyperledger.fabric.protos.common.OrdererBlockMetadata;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 import org.hyperledger.fabric.protos.common.Status;
+import org.hyperledger.fabric.protos.msp.FabricMSPConfig;
+import org.hyperledger.fabric.protos.msp.MSPConfig;
+import org.hyperledger.fabric.protos.orderer.ConsensusType;
+import org.hyperledger.fabric.protos.orderer.etcdraft.ConfigMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,6 +165,138 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
      */
     public long processNormalMessage(Envelope envelope) throws BroadcastRejection {
         ChannelConfig current = config;
+        checkFilters(envelope, current);
+        return current.sequence();
+    }
+
+    /** A config message ready to order: the orderer's CONFIG envelope and the config sequence it was made at. */
+    public record ConfigMessage(Envelope config, long sequence) {
+    }
+
+    /**
+     * Broadcast's processing of a {@code CONFIG_UPDATE}, as Fabric's {@code ProcessConfigUpdateMsg}:
+     * the checks of a normal message; the update applied to the current config (read-set versions,
+     * the mod_policies of what it changes, satisfied by its signatures); the new config checked as
+     * one this orderer can run (known capabilities, the same consensus type, consenters and MSP
+     * IDs); and the result wrapped in a {@code CONFIG} envelope this orderer signs.
+     *
+     * @throws BroadcastRejection with Fabric's status and message when the update is refused
+     */
+    public ConfigMessage processConfigUpdate(Envelope update) throws BroadcastRejection {
+        ChannelConfig current = config;
+        try {
+            checkFilters(update, current);
+        } catch (BroadcastRejection e) {
+            throw new BroadcastRejection(e.status(), "config update for existing channel did not pass initial checks: "
+                    + e.getMessage());
+        }
+        ConfigEnvelope proposed;
+        try {
+            proposed = ConfigUpdates.propose(current, update, signatures);
+            ChannelConfig next = ChannelConfig.fromConfig(channelId, proposed.getConfig(), clock);
+            checkNew(current, next);
+        } catch (WeftException e) {
+            throw new BroadcastRejection(Status.BAD_REQUEST, "error applying config update to existing channel '"
+                    + channelId + "': " + e.getMessage());
+        }
+        Envelope configEnvelope = Envelopes.signed(HeaderType.CONFIG, channelId, identity, signer, proposed.toByteString(),
+                clock.instant());
+        try {
+            checkFilters(configEnvelope, current);
+        } catch (BroadcastRejection e) {
+            throw new BroadcastRejection(e.status(), "config update for existing channel did not pass final checks: "
+                    + e.getMessage());
+        }
+        return new ConfigMessage(configEnvelope, current.sequence());
+    }
+
+    /**
+     * A config message validated at an older sequence, made again from its update against the
+     * config now (Fabric's {@code ProcessConfigMsg}).
+     */
+    @Override
+    public Envelope reprocessConfig(Envelope config) {
+        try {
+            ConfigEnvelope envelope = ConfigEnvelope.parseFrom(Payload.parseFrom(config.getPayload()).getData());
+            return processConfigUpdate(envelope.getLastUpdate()).config();
+        } catch (InvalidProtocolBufferException e) {
+            throw new WeftException("not a config envelope: " + e.getMessage());
+        } catch (BroadcastRejection e) {
+            throw new WeftException(e.getMessage());
+        }
+    }
+
+    /**
+     * Fabric's checks of a new config against the current one ({@code checkResources},
+     * {@code ValidateNew}, the consensus metadata): capabilities this node supports (the
+     * application's too, so that no peer of this network has to stop the channel), the
+     * consensus type, the consenter set and every organisation's MSP ID unchanged.
+     */
+    private static void checkNew(ChannelConfig current, ChannelConfig next) {
+        try {
+            Capabilities.requireForOrderer(next);
+            Capabilities.requireForPeer(next);
+        } catch (WeftException e) {
+            throw new WeftException("config update is not compatible: " + e.getMessage());
+        }
+        String type = current.consensusType().map(ConsensusType::getType).orElse("");
+        String nextType = next.consensusType().map(ConsensusType::getType).orElse("");
+        if (!type.equals(nextType)) {
+            throw new WeftException("attempted to change consensus type from " + type + " to " + nextType);
+        }
+        if (!consenters(current).equals(consenters(next))) {
+            throw new WeftException("consensus metadata update for channel config update is invalid: the reference "
+                    + "network cannot change a channel's consenter set yet (the consenters of channel "
+                    + current.channelId() + " stay as they are)");
+        }
+        for (String section : List.of(ChannelConfig.ORDERER, ChannelConfig.APPLICATION)) {
+            if (current.config().getChannelGroup().containsGroups(section)
+                    && !next.config().getChannelGroup().containsGroups(section)) {
+                throw new WeftException("current config has " + section.toLowerCase(Locale.ROOT)
+                        + " section, but new config does not");
+            }
+            Map<String, String> before = mspIds(current, section);
+            Map<String, String> after = mspIds(next, section);
+            for (Map.Entry<String, String> org : before.entrySet()) {
+                String nextId = after.get(org.getKey());
+                if (nextId != null && !nextId.equals(org.getValue())) {
+                    throw new WeftException(section.toLowerCase(Locale.ROOT) + " org " + org.getKey()
+                            + " attempted to change MSP ID from " + org.getValue() + " to " + nextId);
+                }
+            }
+        }
+    }
+
+    /** The etcdraft consenters of a config, or an empty list for another consensus type. */
+    private static List<org.hyperledger.fabric.protos.orderer.etcdraft.Consenter> consenters(ChannelConfig config) {
+        return config.consensusType().filter(type -> type.getType().equals("etcdraft")).map(type -> {
+            try {
+                return ConfigMetadata.parseFrom(type.getMetadata()).getConsentersList();
+            } catch (InvalidProtocolBufferException e) {
+                throw new WeftException("the etcdraft metadata of channel " + config.channelId() + " is malformed");
+            }
+        }).orElse(List.of());
+    }
+
+    /** Each organisation of a section (Orderer or Application) by group name, with its MSP ID. */
+    private static Map<String, String> mspIds(ChannelConfig config, String section) {
+        Map<String, String> ids = new TreeMap<>();
+        ConfigGroup group = config.config().getChannelGroup().getGroupsOrDefault(section, ConfigGroup.getDefaultInstance());
+        group.getGroupsMap().forEach((name, org) -> {
+            ConfigValue msp = org.getValuesMap().get("MSP");
+            if (msp != null) {
+                try {
+                    ids.put(name, FabricMSPConfig.parseFrom(MSPConfig.parseFrom(msp.getValue()).getConfig()).getName());
+                } catch (InvalidProtocolBufferException e) {
+                    throw new WeftException("the MSP of organisation " + name + " is malformed");
+                }
+            }
+        });
+        return ids;
+    }
+
+    /** Fabric's standard channel filters: not empty, within AbsoluteMaxBytes, creator not expired, a Writer's signature. */
+    private void checkFilters(Envelope envelope, ChannelConfig current) throws BroadcastRejection {
         if (envelope.getPayload().isEmpty()) {
             throw new BroadcastRejection(Status.BAD_REQUEST, "message was empty");
         }
@@ -173,7 +317,6 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
         if (denied.isPresent()) {
             throw new BroadcastRejection(Status.FORBIDDEN, "SigFilter evaluation failed: " + denied.get());
         }
-        return current.sequence();
     }
 
     @Override

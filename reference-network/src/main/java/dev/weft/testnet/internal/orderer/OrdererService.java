@@ -131,17 +131,19 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
     private CompletableFuture<BroadcastResponse> process(Envelope envelope) {
         try {
             ChannelHeader header = OrdererChannel.channelHeader(envelope);
-            if (header.getType() == HeaderType.CONFIG_UPDATE_VALUE) {
-                throw new BroadcastRejection(Status.BAD_REQUEST,
-                        "config updates are not supported by the Weft reference network");
-            }
-            if (!OrdererChannel.isNormalMessage(header.getType())) {
+            if (header.getType() != HeaderType.CONFIG_UPDATE_VALUE && !OrdererChannel.isNormalMessage(header.getType())) {
                 throw new BroadcastRejection(Status.BAD_REQUEST, "message of header type " + header.getType()
-                        + " cannot be broadcast (expected ENDORSER_TRANSACTION)");
+                        + " cannot be broadcast (expected ENDORSER_TRANSACTION or CONFIG_UPDATE)");
             }
             OrdererChannel channel = channels.get(header.getChannelId());
             if (channel == null) {
                 throw new BroadcastRejection(Status.BAD_REQUEST, "channel '" + header.getChannelId() + "' does not exist");
+            }
+            if (header.getType() == HeaderType.CONFIG_UPDATE_VALUE) {
+                OrdererChannel.ConfigMessage config = channel.processConfigUpdate(envelope);
+                channel.chain().waitReady();
+                channel.chain().configure(config.config(), config.sequence());
+                return CompletableFuture.completedFuture(SUCCESS);
             }
             long sequence = channel.processNormalMessage(envelope);
             channel.chain().waitReady();

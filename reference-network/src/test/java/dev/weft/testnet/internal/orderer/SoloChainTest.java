@@ -778,6 +778,12 @@ class SoloChainTest {
         }
 
         @Override
+        public Envelope reprocessConfig(Envelope config) {
+            revalidate(config);
+            return config;
+        }
+
+        @Override
         public Block createNextBlock(List<Envelope> batch) {
             BlockData.Builder data = BlockData.newBuilder();
             batch.forEach(e -> data.addData(e.toByteString()));

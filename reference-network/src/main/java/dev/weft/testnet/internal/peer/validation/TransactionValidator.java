@@ -11,6 +11,7 @@ import dev.weft.core.TransactionId;
 import dev.weft.core.WeftException;
 import dev.weft.core.internal.Hashing;
 import dev.weft.testnet.internal.VerifiedSignatures;
+import dev.weft.testnet.internal.config.ConfigUpdates;
 import dev.weft.testnet.internal.ledger.ChannelLedger;
 import java.time.Clock;
 import java.util.HashSet;
@@ -40,7 +41,8 @@ import org.hyperledger.fabric.protos.peer.Endorsement;
 import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
 import org.hyperledger.fabric.protos.peer.Transaction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
-
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 /**
  * The per-transaction checks of Fabric's block validator ({@code core/committer/txvalidator/v20}),
  * which need only the transaction, the channel config and the committed ledger, not the state.
@@ -64,6 +66,7 @@ import org.hyperledger.fabric.protos.peer.TxValidationCode;
  */
 @InternalApi
 public final class TransactionValidator {
+    private static final Logger log = LoggerFactory.getLogger(TransactionValidator.class);
     /** Fewer transactions are checked on the calling thread: handing them to the pool costs more than it saves. */
     private static final int PARALLEL_FROM = 4;
 
@@ -261,12 +264,13 @@ public final class TransactionValidator {
             ChannelConfig current) {
         try {
             ConfigEnvelope envelope = ConfigEnvelope.parseFrom(payload.getData());
+            // As a Fabric peer applies a config transaction: the next sequence, and exactly the config its update
+            // makes of the current one, with the update's signatures satisfying what it changes.
+            ConfigUpdates.validate(current, envelope, signatures);
             ChannelConfig config = ChannelConfig.fromConfig(channelHeader.getChannelId(), envelope.getConfig(), clock);
-            if (config.sequence() <= current.sequence()) {
-                return ValidatedTransaction.invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION, txId);
-            }
             return ValidatedTransaction.config(txId, config);
         } catch (InvalidProtocolBufferException | WeftException e) {
+            log.warn("channel {}: config transaction {} is not valid: {}", channelId, txId, e.getMessage());
             return ValidatedTransaction.invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION, txId);
         }
     }
