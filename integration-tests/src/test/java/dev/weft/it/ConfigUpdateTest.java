@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigUpdate;
+import dev.weft.core.ConfigChanges;
 import dev.weft.core.SubmitException;
 import dev.weft.handlers.Contract;
 import dev.weft.handlers.Gateway;
@@ -23,13 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.hyperledger.fabric.protos.common.Capabilities;
-import org.hyperledger.fabric.protos.common.Capability;
 import org.hyperledger.fabric.protos.common.Config;
-import org.hyperledger.fabric.protos.common.ConfigGroup;
 import org.hyperledger.fabric.protos.common.ConfigSignature;
-import org.hyperledger.fabric.protos.common.ConfigValue;
-import org.hyperledger.fabric.protos.orderer.BatchSize;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,28 +205,11 @@ class ConfigUpdateTest {
         return org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, call::run);
     }
 
-    static Config withMaxMessageCount(Config config, int count) {
-        ConfigGroup orderer = config.getChannelGroup().getGroupsOrThrow("Orderer");
-        ConfigValue batchSize = orderer.getValuesOrThrow("BatchSize");
-        BatchSize size;
-        try {
-            size = BatchSize.parseFrom(batchSize.getValue());
-        } catch (InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-        ConfigGroup changed = orderer.toBuilder().putValues("BatchSize", batchSize.toBuilder()
-                .setValue(size.toBuilder().setMaxMessageCount(count).build().toByteString()).build()).build();
-        return config.toBuilder().setChannelGroup(config.getChannelGroup().toBuilder().putGroups("Orderer", changed))
-                .build();
+    private static Config withMaxMessageCount(Config config, int count) {
+        return ConfigChanges.withMaxMessageCount(config, count);
     }
 
-    static Config withApplicationCapabilities(Config config, Set<String> capabilities) {
-        ConfigGroup application = config.getChannelGroup().getGroupsOrThrow("Application");
-        Capabilities.Builder value = Capabilities.newBuilder();
-        capabilities.forEach(name -> value.putCapabilities(name, Capability.getDefaultInstance()));
-        ConfigGroup changed = application.toBuilder().putValues("Capabilities", application
-                .getValuesOrThrow("Capabilities").toBuilder().setValue(value.build().toByteString()).build()).build();
-        return config.toBuilder().setChannelGroup(config.getChannelGroup().toBuilder()
-                .putGroups("Application", changed)).build();
+    private static Config withApplicationCapabilities(Config config, Set<String> capabilities) {
+        return ConfigChanges.withCapabilities(config, ChannelConfig.APPLICATION, capabilities);
     }
 }

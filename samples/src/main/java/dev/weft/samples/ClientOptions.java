@@ -133,7 +133,7 @@ final class ClientOptions {
     }
 
     /** The single file in an MSP sub-directory (cryptogen writes exactly one). */
-    private static Path onlyFile(Path directory, String option) {
+    static Path onlyFile(Path directory, String option) {
         if (!Files.isDirectory(directory)) {
             throw new Weft.UsageException(option + ": " + directory + " does not exist; an MSP directory holds "
                     + "signcerts/ and keystore/");

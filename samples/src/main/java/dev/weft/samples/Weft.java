@@ -25,7 +25,7 @@ import picocli.CommandLine;
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = Weft.Version.class,
         description = "Weft, a Java client SDK for Hyperledger Fabric: a demo, a reference network, and a client.",
         subcommands = {DemoCommand.class, NetworkCommand.class, SubmitCommand.class, EvaluateCommand.class,
-            ListenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            ListenCommand.class, BenchCommand.class, ChannelCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage error."})
 public final class Weft implements Runnable {
     /** Exit code of a command that ran and failed. */
