@@ -2,11 +2,13 @@ package dev.weft.handlers.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.core.CapabilityException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.NodeError;
 import dev.weft.core.Scheduler;
+import dev.weft.core.SupportedCapabilities;
 import dev.weft.core.TransactionException;
 import dev.weft.core.TransactionStage;
 import dev.weft.core.TransactionTimeoutException;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * A channel's current config, read from a peer with {@code cscc GetConfigBlock} on first use and
  * kept until a config block commits ({@link #configBlockCommitted}) or a check asks for it again
  * ({@link #refresh()}: an endorser's MSP or certificate was not found, so the config may have
- * changed). A failed read is not kept: the next call reads again.
+ * changed). A failed read is not kept: the next call reads again. A config that requires a
+ * capability level Weft does not support is refused ({@link dev.weft.core.CapabilityException}).
  *
  * <p>Thread-safe.
  */
@@ -99,9 +102,11 @@ public final class ChannelConfigs {
             // The read's own details, once; its message without them says what went wrong.
             List<NodeError> details = cause instanceof TransactionException t ? t.details() : List.of();
             String why = cause instanceof TransactionException t ? t.summary() : cause.getMessage();
+            // A level Weft does not support stays so however often the config is read.
+            boolean retryable = !(cause instanceof CapabilityException);
             return CompletableFuture.failedFuture(new TransactionException("the config of channel " + channelId
                     + " could not be read to check transaction " + transactionId + ": " + why,
-                    transactionId, TransactionStage.VALIDATE, details, cause, true));
+                    transactionId, TransactionStage.VALIDATE, details, cause, retryable));
         });
     }
 
@@ -114,6 +119,7 @@ public final class ChannelConfigs {
         try {
             Block block = Block.parseFrom(bytes);
             ChannelConfig config = ChannelConfig.fromBlock(block, scheduler.clock());
+            SupportedCapabilities.require(config);
             synchronized (this) {
                 configBlockNumber = Math.max(configBlockNumber, block.getHeader().getNumber());
             }

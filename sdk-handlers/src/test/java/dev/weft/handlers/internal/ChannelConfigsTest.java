@@ -9,15 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import dev.weft.core.CapabilityException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
+import dev.weft.core.ConfigChanges;
 import dev.weft.core.Fixtures;
 import dev.weft.core.ManualScheduler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ConfigEnvelope;
+import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
 import org.junit.jupiter.api.Test;
 
 /** The config cache, fed with Fabric 2.5.12's real config blocks of mychannel (block 0, and the update in block 15). */
@@ -170,5 +177,43 @@ class ChannelConfigsTest {
         assertTrue(updated.sequence() > 0, "the config of block 15 has a higher sequence");
         configs.configBlockCommitted(15);
         assertEquals(2, reader.reads.size(), "a config block already read is not read again");
+    }
+
+    /** Block 0 of the real channel with its config changed to require a channel capability no Fabric has. */
+    private static ByteString genesisRequiring(String channelCapability) throws Exception {
+        Block block = Fixtures.ordererBlock(0);
+        Envelope envelope = Envelope.parseFrom(block.getData().getData(0));
+        Payload payload = Payload.parseFrom(envelope.getPayload());
+        ConfigEnvelope config = ConfigEnvelope.parseFrom(payload.getData());
+        ConfigEnvelope changed = config.toBuilder().setConfig(ConfigChanges.withCapabilities(config.getConfig(),
+                ChannelConfig.ROOT, Set.of(channelCapability))).build();
+        Envelope changedEnvelope = envelope.toBuilder().setPayload(payload.toBuilder().setData(changed.toByteString())
+                .build().toByteString()).build();
+        return block.toBuilder().setData(block.getData().toBuilder().setData(0, changedEnvelope.toByteString()))
+                .build().toByteString();
+    }
+
+    @Test
+    void get_channelRequiringALevelWeftLacks_refusedNamingItAndNotRetryable() throws Exception {
+        ChannelConfigs configs = configs(new ScriptedReader(List.of(
+                CompletableFuture.completedFuture(genesisRequiring("V9_9")))));
+
+        CapabilityException error = assertInstanceOf(CapabilityException.class, failure(configs.get()));
+        assertTrue(error.getMessage().contains("channel mychannel requires Channel capability V9_9, which this version "
+                + "of Weft does not support"), error.getMessage());
+
+        ChannelConfigs again = configs(new ScriptedReader(List.of(
+                CompletableFuture.completedFuture(genesisRequiring("V9_9")))));
+        dev.weft.core.TransactionException tx = assertInstanceOf(dev.weft.core.TransactionException.class,
+                failure(again.forTransaction(StepFixtures.submitWithProposal(), false)));
+        assertFalse(tx.retryable(), "a level Weft lacks does not go away by retrying");
+    }
+
+    @Test
+    void get_fabric3ChannelLevel_isSupported() throws Exception {
+        ChannelConfigs configs = configs(new ScriptedReader(List.of(
+                CompletableFuture.completedFuture(genesisRequiring("V3_0")))));
+
+        assertEquals(Set.of("V3_0"), configs.get().get(20, SECONDS).channelCapabilities());
     }
 }

@@ -2,6 +2,8 @@ package dev.weft.testnet.internal.peer;
 
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.InternalApi;
+import dev.weft.testnet.UnsupportedCapabilityException;
+import dev.weft.testnet.internal.Capabilities;
 import dev.weft.testnet.internal.peer.validation.BlockVerificationException;
 import dev.weft.testnet.internal.peer.validation.BlockVerifier;
 import dev.weft.testnet.internal.peer.validation.MvccValidator;
@@ -79,6 +81,13 @@ public final class BlockCommitter {
                     continue;
                 }
                 if (tx.newConfig() != null) {
+                    try {
+                        Capabilities.requireForPeer(tx.newConfig());
+                    } catch (UnsupportedCapabilityException e) {
+                        // As a Fabric peer does, rather than commit blocks it could not validate as the others do.
+                        throw new UnsupportedCapabilityException("config block " + number + ": " + e.getMessage()
+                                + "; the peer stops the channel before that block, which it does not commit");
+                    }
                     newConfig = tx.newConfig();
                     continue;
                 }

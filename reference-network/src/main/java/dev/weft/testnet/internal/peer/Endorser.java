@@ -111,6 +111,10 @@ public final class Endorser {
             return error(500, "channel '" + channelId + "' not found");
         }
         PeerChannel channel = found.get();
+        Optional<String> stopped = channel.stoppedBecause();
+        if (stopped.isPresent()) {
+            return error(500, "channel '" + channelId + "' is stopped on this peer: " + stopped.get());
+        }
         if (SystemChaincodes.isSystem(up.chaincodeName)) {
             // System chaincodes skip peer/Propose; their query functions need the channel's Readers.
             MspIdentity creator = preProcess(up, signed, channel, "/Channel/Application/Readers");

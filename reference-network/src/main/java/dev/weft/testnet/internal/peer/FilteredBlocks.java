@@ -1,8 +1,8 @@
 package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.weft.core.internal.Blocks;
 import dev.weft.core.InternalApi;
+import dev.weft.core.internal.Blocks;
 import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Envelope;

@@ -43,7 +43,7 @@ public final class PeerChannel implements DeliverService.Source, DiscoveryServic
     private final VerifiedSignatures signatures;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile ChannelConfig config;
-    private volatile boolean errored;
+    private volatile String stoppedBecause;
     private byte[] commitHash = new byte[0];
 
     /**
@@ -174,11 +174,17 @@ public final class PeerChannel implements DeliverService.Source, DiscoveryServic
 
     @Override
     public boolean errored() {
-        return errored;
+        return stoppedBecause != null;
     }
 
-    void markErrored() {
-        errored = true;
+    /** Why the peer stopped the channel (a block it cannot commit), or empty while it runs. */
+    public Optional<String> stoppedBecause() {
+        return Optional.ofNullable(stoppedBecause);
+    }
+
+    /** Stops the channel: no block is committed on it any more, proposals are refused, saying why. */
+    void stop(String why) {
+        stoppedBecause = why;
     }
 
     byte[] commitHash() {

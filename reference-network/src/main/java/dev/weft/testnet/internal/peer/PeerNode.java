@@ -340,7 +340,15 @@ public final class PeerNode implements Membership.Member {
         BlockCommitter committer = new BlockCommitter(channel, validators);
         BlockPuller puller = new BlockPuller(name(), channel.channelId(), ordererChannels, settings.identity(),
                 settings.signer(), endpoints.get(0).clientCertificateHash(), () -> channel.ledger().height(),
-                committer::commit,
+                block -> {
+                    try {
+                        committer.commit(block);
+                    } catch (RuntimeException e) {
+                        channel.stop("block " + block.getHeader().getNumber() + " could not be committed: "
+                                + e.getMessage());
+                        throw e;
+                    }
+                },
                 scheduler, settings.clock());
         pullers.put(channel.channelId(), puller);
         puller.start();

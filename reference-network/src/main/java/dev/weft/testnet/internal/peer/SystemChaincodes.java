@@ -1,10 +1,10 @@
 package dev.weft.testnet.internal.peer;
 
 import com.google.protobuf.ByteString;
-import dev.weft.core.internal.Blocks;
 import dev.weft.core.BlockView;
 import dev.weft.core.InternalApi;
 import dev.weft.core.TransactionView;
+import dev.weft.core.internal.Blocks;
 import dev.weft.testnet.ChaincodeException;
 import dev.weft.testnet.ChaincodeResponse;
 import java.nio.charset.StandardCharsets;
