@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -226,28 +228,81 @@ public final class SideBySide {
         }
     }
 
-    /** Runs a client and reads its JSON; also measures the network process's CPU over the run (Linux). */
+    /**
+     * Runs a client and reads its JSON; also measures the network process's CPU (Linux) over the
+     * client's measured window only, not its warm-up: the network's CPU time is sampled every
+     * 100 ms while the client runs, and the window is the client's reported {@code seconds} up to
+     * its exit (it prints its figures and exits as the window ends).
+     */
     private Row measure(String client, int concurrency, List<String> command) throws Exception {
         System.err.printf("running %s at concurrency %d...%n", client, concurrency);
         // No network process of ours when the client embeds its own.
-        long networkCpuBefore = network == null ? -1 : cpuTicks(network.pid());
+        long pid = network == null || cpuTicks(network.pid()) < 0 ? -1 : network.pid();
+        List<long[]> samples = new ArrayList<>(); // {System.nanoTime(), CPU ticks}
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "network-cpu-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        if (pid > 0) {
+            sampler.scheduleAtFixedRate(() -> sample(samples, pid), 0, 100, TimeUnit.MILLISECONDS);
+        }
         // Each client's own log (fabric-sdk-java's is loud) goes to a file beside the results.
         Path log = out.resolve(client.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-c"
                 + concurrency + ".log");
-        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(client + " failed at concurrency " + concurrency + " (see " + log + "): "
-                    + output);
+        String output;
+        try {
+            Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(client + " failed at concurrency " + concurrency + " (see " + log
+                        + "): " + output);
+            }
+        } finally {
+            sampler.shutdownNow();
+            sampler.awaitTermination(5, TimeUnit.SECONDS);
         }
-        long networkCpuAfter = network == null ? -1 : cpuTicks(network.pid());
+        if (pid > 0) {
+            sample(samples, pid);
+        }
         String json = output.lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b)
                 .orElseThrow(() -> new IllegalStateException(client + " printed no figures: " + output));
         Map<String, Object> figures = flatten(json);
         long committed = number(figures, "committed").longValue();
-        double networkCpuMicrosPerTx = networkCpuBefore < 0 || committed == 0 ? -1
-                : (networkCpuAfter - networkCpuBefore) * 1e6 / ticksPerSecond() / committed;
+        double networkCpuMicrosPerTx = -1;
+        if (pid > 0 && committed > 0 && samples.size() >= 2) {
+            long[] last = samples.get(samples.size() - 1);
+            long windowStart = last[0] - (long) (number(figures, "seconds").doubleValue() * 1e9);
+            networkCpuMicrosPerTx = (last[1] - ticksAt(samples, windowStart)) * 1e6 / ticksPerSecond() / committed;
+        }
         return new Row(client, concurrency, figures, networkCpuMicrosPerTx);
+    }
+
+    private static void sample(List<long[]> samples, long pid) {
+        long ticks = cpuTicks(pid);
+        if (ticks >= 0) {
+            synchronized (samples) {
+                samples.add(new long[] {System.nanoTime(), ticks});
+            }
+        }
+    }
+
+    /** The CPU ticks at a moment, interpolated between the samples around it. */
+    static double ticksAt(List<long[]> samples, long nanos) {
+        synchronized (samples) {
+            if (nanos <= samples.get(0)[0]) {
+                return samples.get(0)[1];
+            }
+            for (int i = 1; i < samples.size(); i++) {
+                long[] after = samples.get(i);
+                if (nanos <= after[0]) {
+                    long[] before = samples.get(i - 1);
+                    double fraction = (double) (nanos - before[0]) / Math.max(1, after[0] - before[0]);
+                    return before[1] + fraction * (after[1] - before[1]);
+                }
+            }
+            return samples.get(samples.size() - 1)[1];
+        }
     }
 
     /** CPU time of a process in clock ticks from /proc, or -1 where there is no /proc. */
