@@ -124,6 +124,41 @@ class ConfigUpdateTest {
     }
 
     @Test
+    void twoUpdatesAtOnceOnARaftCluster_bothApplyInTurn_ordererAndPeersAgree() throws Exception {
+        stop();
+        network = ReferenceNetwork.builder().chaincode("basic", new AssetTransferChaincode()).orderers(3).start();
+        network.leader("mychannel", Duration.ofSeconds(10));
+        gateway = Networks.gateway(network).addOrderer(network.orderer().name(), network.orderer().endpointConfig())
+                .build();
+        channel = gateway.network("mychannel");
+        ChannelConfig before = channel.channelConfig();
+        // Both made from the same config: the second is made again from the config the first makes.
+        ChannelConfigUpdate batch = ChannelConfigUpdate.compute(before, withMaxMessageCount(before.config(), 4));
+        ChannelConfigUpdate timeout = ChannelConfigUpdate.compute(before,
+                ConfigChanges.withBatchTimeout(before.config(), Duration.ofMillis(300)));
+
+        CompletableFuture<ChannelConfig> first = channel.submitConfigUpdate(batch, List.of(sign(batch, "OrdererMSP")));
+        CompletableFuture<ChannelConfig> second = channel.submitConfigUpdate(timeout,
+                List.of(sign(timeout, "OrdererMSP")));
+        first.get(30, SECONDS);
+        second.get(30, SECONDS);
+
+        ChannelConfig orderers = network.channelConfig("mychannel");
+        assertEquals(before.sequence() + 2, orderers.sequence());
+        assertEquals(4, orderers.batchSize().orElseThrow().getMaxMessageCount());
+        assertEquals(Duration.ofMillis(300), orderers.batchTimeout().orElseThrow());
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            assertTrue(peer.awaitHeight("mychannel", network.orderer().height("mychannel"), Duration.ofSeconds(10)));
+        }
+        try (Gateway fresh = Networks.gateway(network).build()) {
+            ChannelConfig peers = fresh.network("mychannel").channelConfig();
+            assertEquals(orderers.sequence(), peers.sequence(), "the peers hold the orderers' config");
+            assertEquals(orderers.batchSize(), peers.batchSize());
+            assertEquals(orderers.batchTimeout(), peers.batchTimeout());
+        }
+    }
+
+    @Test
     void applicationChange_needsAMajorityOfApplicationAdmins() throws Exception {
         ChannelConfig before = channel.channelConfig();
         ChannelConfigUpdate update = ChannelConfigUpdate.compute(before, withApplicationCapabilities(before.config(),
@@ -140,6 +175,12 @@ class ConfigUpdateTest {
                 + "were satisfied, but this policy requires 2 of the 'Admins' sub-policies to be satisfied"),
                 submit.getMessage());
         assertEquals(before.sequence(), network.channelConfig("mychannel").sequence(), "nothing changed");
+
+        // One admin signing twice is still one admin.
+        ExecutionException twice = assertThrowsExecution(() -> channel.submitConfigUpdate(update,
+                List.of(sign(update, "Org1MSP"), sign(update, "Org1MSP"))).get(30, SECONDS));
+        assertTrue(twice.getCause().getMessage().contains("1 sub-policies were satisfied"),
+                twice.getCause().getMessage());
 
         ChannelConfig after = channel.submitConfigUpdate(update, List.of(sign(update, "Org1MSP"),
                 sign(update, "Org2MSP"))).get(30, SECONDS);

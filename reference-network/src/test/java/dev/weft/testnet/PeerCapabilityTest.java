@@ -66,6 +66,40 @@ class PeerCapabilityTest {
         }
     }
 
+    @Test
+    void configBlockOtherThanItsUpdateMakes_peerStopsTheChannelRatherThanMarkIt() throws Exception {
+        PluggedConsenterTest.OnePerBlock consenter = new PluggedConsenterTest.OnePerBlock();
+        try (ReferenceNetwork network = ReferenceNetwork.builder().consenter(consenter).start();
+                RawClient client = new RawClient(network, network.user("Org1MSP"))) {
+            String channel = network.channel();
+            assertTrue(client.submit("basic", "CreateAsset", "before", "blue", "5", "Tom", "1").isValid());
+            ChannelConfig current = network.channelConfig(channel);
+            ChannelConfigUpdate update = ChannelConfigUpdate.compute(current,
+                    ConfigChanges.withMaxMessageCount(current.config(), 5));
+            ReferenceNetwork.User ordererAdmin = network.admin("OrdererMSP");
+            Envelope signedUpdate = update.envelope(List.of(update.sign(ordererAdmin.identity(), ordererAdmin.signer())),
+                    ordererAdmin.identity(), ordererAdmin.signer());
+            ConfigEnvelope made = ConfigUpdates.propose(current, signedUpdate, new VerifiedSignatures());
+            // The config carried is not the one the update makes: a batch of 6, not 5.
+            ConfigEnvelope tampered = made.toBuilder().setConfig(ConfigChanges.withMaxMessageCount(made.getConfig(), 6))
+                    .build();
+            Envelope configTx = Envelopes.signed(HeaderType.CONFIG, channel, ordererAdmin.identity(),
+                    ordererAdmin.signer(), tampered.toByteString(), Instant.now());
+            ConsenterSupport support = consenter.lastSupport;
+            long configBlock = support.height();
+
+            support.writeConfigBlock(support.createNextBlock(List.of(configTx)), "config".getBytes(UTF_8));
+
+            for (ReferenceNetwork.Peer peer : network.peers()) {
+                String message = awaitRefusal(client, peer).getResponse().getMessage();
+                assertTrue(message.contains("block " + configBlock + " could not be committed: error validating config "
+                        + "which passed initial validity checks: ConfigEnvelope LastUpdate did not produce the "
+                        + "supplied config result"), message);
+                assertEquals(configBlock, peer.height(channel));
+            }
+        }
+    }
+
     /** The peer's answer to a read once it has stopped the channel (it pulls the block on its own thread). */
     private static ProposalResponse awaitRefusal(RawClient client, ReferenceNetwork.Peer peer) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -146,8 +146,9 @@ final class ChannelCommand implements Runnable {
                 } catch (ExecutionException e) {
                     throw e.getCause() instanceof Exception cause ? cause : e;
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("the update was submitted but no peer served the new config of "
-                            + "channel " + client.channel + " within " + timeout.toSeconds() + " s");
+                    throw new IllegalStateException("no peer served a config of channel " + client.channel
+                            + " made by the update within " + timeout.toSeconds() + " s (--timeout); if the orderers "
+                            + "took it, it may still commit: check the channel's config before submitting it again");
                 }
                 out.printf("Channel %s: config sequence %d -> %d. Batch size %d, batch timeout %s; capabilities: "
                         + "channel %s, orderer %s, application %s.%n", client.channel, current.sequence(),

@@ -1,5 +1,7 @@
 package dev.weft.handlers;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChaincodePolicy;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigUpdate;
@@ -9,6 +11,8 @@ import dev.weft.core.Peer;
 import dev.weft.core.Scheduler;
 import dev.weft.core.TransactionStage;
 import dev.weft.core.TransactionTimeoutException;
+import dev.weft.core.WeftException;
+import dev.weft.core.internal.Blocks;
 import dev.weft.events.EventStreams;
 import dev.weft.handlers.internal.ChannelConfigs;
 import dev.weft.handlers.internal.ConfigReader;
@@ -21,10 +25,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.ConfigEnvelope;
 import org.hyperledger.fabric.protos.common.ConfigSignature;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.Payload;
 
 /** See {@link Network}: a channel's services and its pipelines. */
 final class NetworkImpl implements Network {
@@ -181,36 +189,131 @@ final class NetworkImpl implements Network {
         String what = "config update of channel " + channelId;
         Duration timeout = gateway.timeouts.submit().plus(gateway.timeouts.commit());
         Deadline deadline = gateway.scheduler.deadlineAfter(timeout);
-        CompletableFuture<ChannelConfig> work = configs.get().thenCompose(before -> orderers.broadcast(envelope, what,
-                gateway.timeouts.submit()).thenCompose(orderer -> awaitNewerConfig(before.sequence(), deadline, timeout,
-                FIRST_CONFIG_POLL)));
-        // Cancelling cannot take back an update the orderers may have taken; it only stops the wait.
-        return gateway.handOver(work, new CompletableFuture<>());
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        // The config before the broadcast: the update's block is one of the config blocks after it.
+        CompletableFuture<ChannelConfig> work = configs.refresh().thenCompose(before -> {
+            ConfigWait wait = new ConfigWait(envelope.getPayload(), before.sequence(), deadline, timeout, cancelled);
+            return orderers.broadcast(envelope, what, gateway.timeouts.submit()).handle((orderer, error) -> error)
+                    .thenCompose(error -> {
+                        if (error == null) {
+                            return wait.poll(FIRST_CONFIG_POLL);
+                        }
+                        // A refusal after a retry may be of a resend: the first send may have been ordered.
+                        return wait.check().thenCompose(found -> found != null ? found
+                                : CompletableFuture.failedFuture(Futures.unwrap(error)));
+                    });
+        });
+        // Cancelling cannot take back an update the orderers may have taken; it stops the wait.
+        return gateway.handOver(work, cancelled);
     }
 
-    /** Reads the config until a peer serves one after {@code sequence}, waiting longer between reads. */
-    private CompletableFuture<ChannelConfig> awaitNewerConfig(long sequence, Deadline deadline,
-            Duration timeout, Duration wait) {
-        return configs.refresh().handle((config, error) -> config).thenCompose(config -> {
-            if (config != null && config.sequence() > sequence) {
-                return CompletableFuture.completedFuture(config);
+    /**
+     * Waits for the config block that a config update made: reads the channel's newest config
+     * block, waiting longer between reads, and walks back over the config blocks after the one
+     * the update was made from ({@code qscc GetBlockByNumber}) until one's last update is this
+     * update's payload. Other updates may have been ordered before and after it.
+     */
+    private final class ConfigWait {
+        private final ByteString payload;
+        private final long baseline;
+        private final Deadline deadline;
+        private final Duration timeout;
+        private final CompletableFuture<Void> cancelled;
+        private volatile String lastSeen = "no config block read yet";
+
+        ConfigWait(ByteString payload, long baseline, Deadline deadline, Duration timeout,
+                CompletableFuture<Void> cancelled) {
+            this.payload = payload;
+            this.baseline = baseline;
+            this.deadline = deadline;
+            this.timeout = timeout;
+            this.cancelled = cancelled;
+        }
+
+        /** The config if the update's block is there now, else null. */
+        CompletableFuture<CompletableFuture<ChannelConfig>> check() {
+            return configReader.read().thenCompose(this::find).handle((found, error) ->
+                    error == null && found != null ? configs.load(configReader.read()) : null);
+        }
+
+        CompletableFuture<ChannelConfig> poll(Duration wait) {
+            return configReader.read().thenCompose(this::find).handle((found, error) -> {
+                if (error != null) {
+                    lastSeen = "the last read failed: " + Futures.unwrap(error).getMessage();
+                    return null;
+                }
+                return found;
+            }).thenCompose(found -> {
+                if (found != null) {
+                    // Parsed and checked as every config is (a level Weft does not support fails here, at once).
+                    return configs.load(configReader.read());
+                }
+                if (cancelled.isDone()) {
+                    return CompletableFuture.failedFuture(new CancellationException(
+                            "stopped waiting for the config update of channel " + channelId));
+                }
+                if (deadline.timeRemaining(TimeUnit.MILLISECONDS) <= wait.toMillis()) {
+                    return CompletableFuture.failedFuture(new TransactionTimeoutException(TransactionStage.COMMIT,
+                            timeout, "", List.of(), new WeftException("no peer served a config of channel "
+                                    + channelId + " made by this config update (" + lastSeen + "); the orderers "
+                                    + "accepted it, and may have ordered it or refused it on reprocessing")));
+                }
+                CompletableFuture<ChannelConfig> next = new CompletableFuture<>();
+                Duration longer = wait.multipliedBy(2).compareTo(MAX_CONFIG_POLL) > 0 ? MAX_CONFIG_POLL
+                        : wait.multipliedBy(2);
+                gateway.scheduler.schedule(wait, () -> poll(longer).whenComplete((result, failure) -> {
+                    if (failure != null) {
+                        next.completeExceptionally(Futures.unwrap(failure));
+                    } else {
+                        next.complete(result);
+                    }
+                }));
+                return next;
+            });
+        }
+
+        /** Whether this config block, or a config block before it and after the baseline, was made by the update. */
+        private CompletableFuture<Boolean> find(ByteString blockBytes) {
+            Block block;
+            ConfigEnvelope config;
+            try {
+                block = Block.parseFrom(blockBytes);
+                config = ConfigEnvelope.parseFrom(Payload.parseFrom(Envelope.parseFrom(block.getData().getData(0))
+                        .getPayload()).getData());
+            } catch (InvalidProtocolBufferException | IndexOutOfBoundsException e) {
+                lastSeen = "a peer returned a config block that cannot be read: " + e.getMessage();
+                return CompletableFuture.completedFuture(null);
             }
-            if (deadline.timeRemaining(TimeUnit.MILLISECONDS) <= wait.toMillis()) {
-                return CompletableFuture.failedFuture(new TransactionTimeoutException(TransactionStage.COMMIT, timeout,
-                        "", List.of(), null));
+            long sequence = config.getConfig().getSequence();
+            if (sequence <= baseline) {
+                lastSeen = "the newest config is still sequence " + sequence;
+                return CompletableFuture.completedFuture(null);
             }
-            CompletableFuture<ChannelConfig> next = new CompletableFuture<>();
-            Duration longer = wait.multipliedBy(2).compareTo(MAX_CONFIG_POLL) > 0 ? MAX_CONFIG_POLL : wait.multipliedBy(2);
-            gateway.scheduler.schedule(wait, () -> awaitNewerConfig(sequence, deadline, timeout, longer)
-                    .whenComplete((result, failure) -> {
-                        if (failure != null) {
-                            next.completeExceptionally(failure);
-                        } else {
-                            next.complete(result);
+            if (config.getLastUpdate().getPayload().equals(payload)) {
+                return CompletableFuture.completedFuture(true);
+            }
+            lastSeen = "config sequence " + sequence + " in block " + block.getHeader().getNumber()
+                    + " was made by another update";
+            if (sequence == baseline + 1 || block.getHeader().getNumber() == 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            // The config block before this one: the block before it names it as its last config.
+            return blockByNumber(block.getHeader().getNumber() - 1)
+                    .thenCompose(previous -> blockByNumber(Blocks.lastConfigIndex(previous)))
+                    .thenCompose(previousConfig -> find(previousConfig.toByteString()));
+        }
+
+        private CompletableFuture<Block> blockByNumber(long number) {
+            return contract("qscc").newTransaction("GetBlockByNumber").arguments(channelId, String.valueOf(number))
+                    .evaluateAsync().thenApply(result -> {
+                        try {
+                            return Block.parseFrom(result.resultBytes());
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new WeftException("qscc GetBlockByNumber " + number + " did not return a block: "
+                                    + e.getMessage(), e);
                         }
-                    }));
-            return next;
-        });
+                    });
+        }
     }
 
     void close() {

@@ -23,7 +23,7 @@ public final class ConfigMap {
     public static final String VALUE = "[Value]  ";
     public static final String POLICY = "[Policy] ";
     /** Fabric's configtx {@code configAllowedChars} and {@code MaxLength}. */
-    private static final Pattern ALLOWED = Pattern.compile("[a-zA-Z0-9.\\-_]+");
+    private static final Pattern ALLOWED = Pattern.compile("[a-zA-Z0-9.\\-]+");
     private static final int MAX_LENGTH = 249;
     /** Fabric's fix for channels of v1.0 whose elements lack a mod_policy, applied as it applies it. */
     private static final String ORDERER_CAPABILITIES = VALUE + "/Channel/Orderer/Capabilities";

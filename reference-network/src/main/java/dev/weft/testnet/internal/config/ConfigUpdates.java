@@ -9,13 +9,16 @@ import dev.weft.core.IdentityValidationException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.MspIdentity;
 import dev.weft.core.internal.ConfigMap;
+import dev.weft.core.internal.Hashing;
+import dev.weft.core.internal.Hex;
 import dev.weft.testnet.internal.VerifiedSignatures;
+import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Config;
 import org.hyperledger.fabric.protos.common.ConfigEnvelope;
 import org.hyperledger.fabric.protos.common.ConfigGroup;
@@ -23,6 +26,7 @@ import org.hyperledger.fabric.protos.common.ConfigSignature;
 import org.hyperledger.fabric.protos.common.ConfigUpdate;
 import org.hyperledger.fabric.protos.common.ConfigUpdateEnvelope;
 import org.hyperledger.fabric.protos.common.Envelope;
+import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.common.Payload;
 import org.hyperledger.fabric.protos.common.SignatureHeader;
 
@@ -49,12 +53,7 @@ public final class ConfigUpdates {
      * @throws ChannelConfigException with Fabric's reason if the update is not well formed or not authorised
      */
     public static ConfigEnvelope propose(ChannelConfig current, Envelope update, VerifiedSignatures signatures) {
-        ConfigUpdateEnvelope updateEnvelope;
-        try {
-            updateEnvelope = ConfigUpdateEnvelope.parseFrom(Payload.parseFrom(update.getPayload()).getData());
-        } catch (InvalidProtocolBufferException e) {
-            throw new ChannelConfigException("error converting envelope to config update: " + e.getMessage());
-        }
+        ConfigUpdateEnvelope updateEnvelope = updateEnvelope(update);
         ConfigGroup channelGroup;
         try {
             channelGroup = ConfigMap.toGroup(authorize(current, updateEnvelope, signatures), ROOT);
@@ -81,16 +80,25 @@ public final class ConfigUpdates {
             throw new ChannelConfigException("config currently at sequence " + current.sequence()
                     + ", cannot validate config at sequence " + envelope.getConfig().getSequence());
         }
-        ConfigUpdateEnvelope updateEnvelope;
-        try {
-            updateEnvelope = ConfigUpdateEnvelope.parseFrom(Payload.parseFrom(envelope.getLastUpdate().getPayload())
-                    .getData());
-        } catch (InvalidProtocolBufferException e) {
-            throw new ChannelConfigException("error converting envelope to config update: " + e.getMessage());
-        }
+        ConfigUpdateEnvelope updateEnvelope = updateEnvelope(envelope.getLastUpdate());
         ConfigGroup produced = ConfigMap.toGroup(authorize(current, updateEnvelope, signatures), ROOT);
         if (!produced.equals(envelope.getConfig().getChannelGroup())) {
             throw new ChannelConfigException("ConfigEnvelope LastUpdate did not produce the supplied config result");
+        }
+    }
+
+    /** The update an envelope of type CONFIG_UPDATE carries (Fabric's {@code EnvelopeToConfigUpdate}). */
+    private static ConfigUpdateEnvelope updateEnvelope(Envelope envelope) {
+        try {
+            Payload payload = Payload.parseFrom(envelope.getPayload());
+            int type = ChannelHeader.parseFrom(payload.getHeader().getChannelHeader()).getType();
+            if (type != HeaderType.CONFIG_UPDATE_VALUE) {
+                throw new ChannelConfigException("error converting envelope to config update: not a tx of type "
+                        + "CONFIG_UPDATE (it is of type " + type + ")");
+            }
+            return ConfigUpdateEnvelope.parseFrom(payload.getData());
+        } catch (InvalidProtocolBufferException e) {
+            throw new ChannelConfigException("error converting envelope to config update: " + e.getMessage());
         }
     }
 
@@ -241,17 +249,36 @@ public final class ConfigUpdates {
      */
     private static List<MspIdentity> signers(ChannelConfig current, ConfigUpdateEnvelope envelope,
             VerifiedSignatures signatures) {
-        Map<ByteString, MspIdentity> signers = new HashMap<>();
-        for (ConfigSignature signature : envelope.getSignaturesList()) {
+        // By MSP id and certificate, as Fabric's SignatureSetToValidIdentities: one certificate, one signer.
+        Map<String, MspIdentity> signers = new LinkedHashMap<>();
+        for (int i = 0; i < envelope.getSignaturesCount(); i++) {
+            ConfigSignature signature = envelope.getSignatures(i);
+            ByteString creator;
             try {
-                ByteString creator = SignatureHeader.parseFrom(signature.getSignatureHeader()).getCreator();
-                MspIdentity identity = current.msps().validateMembership(creator);
-                ByteString signed = signature.getSignatureHeader().concat(envelope.getConfigUpdate());
-                if (signatures.verify(identity, signed, signature.getSignature())) {
-                    signers.putIfAbsent(creator, identity);
-                }
-            } catch (InvalidProtocolBufferException | IdentityValidationException e) {
-                // Fabric drops a signature it cannot use and evaluates the rest.
+                creator = SignatureHeader.parseFrom(signature.getSignatureHeader()).getCreator();
+            } catch (InvalidProtocolBufferException e) {
+                // Fabric's ConfigUpdateEnvelopeAsSignedData refuses the whole update.
+                throw new ChannelConfigException("signature " + i + " of the config update has a malformed signature "
+                        + "header: " + e.getMessage());
+            }
+            MspIdentity identity;
+            try {
+                identity = current.msps().validateMembership(creator);
+            } catch (IdentityValidationException e) {
+                continue; // Fabric leaves out an identity it cannot validate and evaluates the rest
+            }
+            String key;
+            try {
+                key = identity.mspId() + "/" + Hex.encode(Hashing.sha256(identity.certificate().getEncoded()));
+            } catch (CertificateEncodingException e) {
+                continue;
+            }
+            if (signers.containsKey(key)) {
+                continue;
+            }
+            ByteString signed = signature.getSignatureHeader().concat(envelope.getConfigUpdate());
+            if (signatures.verify(identity, signed, signature.getSignature())) {
+                signers.put(key, identity);
             }
         }
         return new ArrayList<>(signers.values());

@@ -15,6 +15,7 @@ import dev.weft.testnet.BlockCutter;
 import dev.weft.testnet.Chain;
 import dev.weft.testnet.Consenter;
 import dev.weft.testnet.ConsenterSupport;
+import dev.weft.testnet.OrderingException;
 import dev.weft.testnet.internal.Capabilities;
 import dev.weft.testnet.internal.SignedData;
 import dev.weft.testnet.internal.VerifiedSignatures;
@@ -407,6 +408,12 @@ public final class OrdererChannel implements ConsenterSupport, DeliverService.So
     @Override
     public void writeConfigBlock(Block block, byte[] consenterMetadata) {
         ChannelConfig next = ChannelConfig.fromBlock(block, clock);
+        if (next.sequence() != config.sequence() + 1) {
+            // Two config blocks made from one sequence: writing it would fork the config (Fabric panics here).
+            throw new OrderingException("channel " + channelId + ": config block " + block.getHeader().getNumber()
+                    + " carries config sequence " + next.sequence() + ", but the channel is at sequence "
+                    + config.sequence() + "; it cannot be written");
+        }
         Capabilities.requireForOrderer(next);
         synchronized (this) {
             lastConfigIndex = block.getHeader().getNumber();

@@ -44,8 +44,11 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
 
     private final Map<String, OrdererChannel> channels = new ConcurrentHashMap<>();
     private final DeliverService<DeliverResponse> deliver;
+    /** Where config messages are handed to their chain, off the Broadcast thread. */
+    private final Executor executor;
 
     public OrdererService(Executor executor, Clock clock, boolean requireTlsBinding) {
+        this.executor = executor;
         this.deliver = new DeliverService<>(this::source, "/Channel/Readers",
                 new DeliverService.Responses<>() {
                     @Override
@@ -142,24 +145,14 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
             if (header.getType() == HeaderType.CONFIG_UPDATE_VALUE) {
                 OrdererChannel.ConfigMessage config = channel.processConfigUpdate(envelope);
                 channel.chain().waitReady();
-                channel.chain().configure(config.config(), config.sequence());
-                return CompletableFuture.completedFuture(SUCCESS);
+                // Off the Broadcast thread: on a Raft follower, configure waits for the leader to take it.
+                return CompletableFuture.runAsync(() -> channel.chain().configure(config.config(), config.sequence()),
+                        executor).handle((accepted, error) -> answer(header.getChannelId(), error));
             }
             long sequence = channel.processNormalMessage(envelope);
             channel.chain().waitReady();
-            return channel.chain().orderAsync(envelope, sequence).handle((accepted, error) -> {
-                if (error == null) {
-                    return SUCCESS;
-                }
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                if (cause instanceof OrderingException) {
-                    return unavailable(cause.getMessage());
-                }
-                log.warn("channel {}: the chain failed to take a message", header.getChannelId(), cause);
-                return BroadcastResponse.newBuilder().setStatus(Status.INTERNAL_SERVER_ERROR)
-                        .setInfo("the orderer failed to take the message: " + cause).build();
-            });
+            return channel.chain().orderAsync(envelope, sequence)
+                    .handle((accepted, error) -> answer(header.getChannelId(), error));
         } catch (BroadcastRejection e) {
             log.debug("broadcast rejected with {}: {}", e.status(), e.getMessage());
             return CompletableFuture.completedFuture(
@@ -167,6 +160,20 @@ public final class OrdererService extends AtomicBroadcastGrpc.AtomicBroadcastImp
         } catch (OrderingException e) {
             return CompletableFuture.completedFuture(unavailable(e.getMessage()));
         }
+    }
+
+    /** Broadcast's answer once the chain took a message, or failed to: SERVICE_UNAVAILABLE when it could not order. */
+    private static BroadcastResponse answer(String channelId, Throwable error) {
+        if (error == null) {
+            return SUCCESS;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof OrderingException) {
+            return unavailable(cause.getMessage());
+        }
+        log.warn("channel {}: the chain failed to take a message", channelId, cause);
+        return BroadcastResponse.newBuilder().setStatus(Status.INTERNAL_SERVER_ERROR)
+                .setInfo("the orderer failed to take the message: " + cause).build();
     }
 
     private static BroadcastResponse unavailable(String why) {

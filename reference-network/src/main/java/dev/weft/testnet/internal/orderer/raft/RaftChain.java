@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -169,6 +170,13 @@ public final class RaftChain implements Chain {
     // Written only on the ordering thread.
     /** The header of the last block this leader created, or null to start again from the ledger. */
     private BlockHeader creatorTip;
+    /**
+     * The header of the config block this leader proposed and has not seen applied, or null. While
+     * one is in flight, messages wait in {@link #deferred} (Fabric's etcdraft stops taking them
+     * until the config block commits): they must be checked against the config it makes.
+     */
+    private BlockHeader configInFlight;
+    private final ArrayDeque<Runnable> deferred = new ArrayDeque<>();
 
     public RaftChain(ConsenterSupport support, Settings settings) {
         this.support = support;
@@ -193,7 +201,9 @@ public final class RaftChain implements Chain {
 
             @Override
             public void config(Envelope config) {
-                propose(CONFIG, nextBlock(List.of(config)));
+                Block block = nextBlock(List.of(config));
+                configInFlight = block.getHeader();
+                propose(CONFIG, block);
             }
         });
     }
@@ -314,16 +324,23 @@ public final class RaftChain implements Chain {
     }
 
     private void enqueue(byte type, Envelope envelope, long configSequence) {
+        Runnable order = () -> {
+            if (!leading()) {
+                handOver(envelope, configSequence);
+                return;
+            }
+            if (type == CONFIG) {
+                batcher.config(envelope, configSequence);
+            } else {
+                batcher.normal(envelope, configSequence);
+            }
+        };
         try {
             thread.execute(guarded(() -> {
-                if (!leading()) {
-                    handOver(envelope, configSequence);
-                    return;
-                }
-                if (type == CONFIG) {
-                    batcher.config(envelope, configSequence);
+                if (configInFlight != null) {
+                    deferred.add(order);
                 } else {
-                    batcher.normal(envelope, configSequence);
+                    order.run();
                 }
             }));
         } catch (RejectedExecutionException e) {
@@ -529,10 +546,36 @@ public final class RaftChain implements Chain {
         log.warn("channel {}: block {} was not replicated ({}); its {} messages are ordered again",
                 support.channelId(), block.getHeader().getNumber(), why, block.getData().getDataCount());
         Duration backOff = Duration.ofMillis(Math.min(1000, 25L << Math.min(failures - 1, 6)));
-        support.scheduler().schedule(backOff, () -> submitQuietly(() -> {
-            creatorTip = null;
-            reorder(block);
-        }));
+        support.scheduler().schedule(backOff, () -> submitQuietly(() -> reordered(block)));
+    }
+
+    /**
+     * On the ordering thread: a block of this leader's that will not be written is ordered again,
+     * after the ledger's last block; if it was the config block in flight, the messages that
+     * waited for it go on.
+     */
+    private void reordered(Block block) {
+        creatorTip = null;
+        if (block.getHeader().equals(configInFlight)) {
+            configInFlight = null;
+        }
+        reorder(block);
+        orderDeferred();
+    }
+
+    /** On the ordering thread: the messages that waited for a config block, until another config is in flight. */
+    private void orderDeferred() {
+        while (configInFlight == null && !deferred.isEmpty()) {
+            deferred.poll().run();
+        }
+    }
+
+    /** On the ordering thread: a config block was written (or this node stopped leading); what waited goes on. */
+    private void configSettled(long writtenNumber) {
+        if (configInFlight != null && configInFlight.getNumber() <= writtenNumber) {
+            configInFlight = null;
+        }
+        orderDeferred();
     }
 
     /**
@@ -549,11 +592,21 @@ public final class RaftChain implements Chain {
             } catch (InvalidProtocolBufferException e) {
                 continue; // the leader made this block from parsed envelopes
             }
-            if (leading()) {
-                batcher.normal(envelope, 0);
-            } else {
+            if (!leading()) {
                 handOver(envelope, 0);
+            } else if (isConfig(envelope)) {
+                batcher.config(envelope, 0); // made again from its update if the config has moved on
+            } else {
+                batcher.normal(envelope, 0);
             }
+        }
+    }
+
+    private static boolean isConfig(Envelope envelope) {
+        try {
+            return OrdererChannel.channelHeader(envelope).getType() == HeaderType.CONFIG_VALUE;
+        } catch (BroadcastRejection e) {
+            return false;
         }
     }
 
@@ -733,10 +786,7 @@ public final class RaftChain implements Chain {
                 log.warn("channel {}: Raft entry {} holds a block {} other than the one written; its {} messages are "
                         + "ordered again", support.channelId(), index, number, block.getData().getDataCount());
                 if (leading()) {
-                    submitQuietly(() -> {
-                        creatorTip = null;
-                        reorder(block);
-                    });
+                    submitQuietly(() -> reordered(block));
                 }
                 return SKIPPED;
             }
@@ -749,15 +799,13 @@ public final class RaftChain implements Chain {
                         + "messages are ordered again", support.channelId(), index, number, height,
                         block.getData().getDataCount());
                 if (leading()) {
-                    submitQuietly(() -> {
-                        creatorTip = null;
-                        reorder(block);
-                    });
+                    submitQuietly(() -> reordered(block));
                 }
                 return SKIPPED;
             }
             if (type == CONFIG) {
                 support.writeConfigBlock(block, raftMetadata(index));
+                submitQuietly(() -> configSettled(number));
             } else {
                 support.writeBlock(block, raftMetadata(index));
             }
@@ -824,7 +872,10 @@ public final class RaftChain implements Chain {
         public void notifyLeaderReady() {
             log.info("channel {}: {} leads the Raft group (term {})", support.channelId(), settings.nodeId(),
                     leaderTerm());
-            submitQuietly(() -> creatorTip = null); // the next block follows the ledger's last
+            submitQuietly(() -> {
+                creatorTip = null; // the next block follows the ledger's last
+                configInFlight = null;
+            });
             leaderReady = true;
         }
 
@@ -839,6 +890,8 @@ public final class RaftChain implements Chain {
                     for (Envelope envelope : batcher.takePending()) {
                         handOver(envelope, 0);
                     }
+                    configInFlight = null;
+                    orderDeferred(); // not leading: each goes to the new leader
                 });
             }
         }

@@ -41,8 +41,6 @@ import org.hyperledger.fabric.protos.peer.Endorsement;
 import org.hyperledger.fabric.protos.peer.ProposalResponsePayload;
 import org.hyperledger.fabric.protos.peer.Transaction;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 /**
  * The per-transaction checks of Fabric's block validator ({@code core/committer/txvalidator/v20}),
  * which need only the transaction, the channel config and the committed ledger, not the state.
@@ -66,7 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 @InternalApi
 public final class TransactionValidator {
-    private static final Logger log = LoggerFactory.getLogger(TransactionValidator.class);
     /** Fewer transactions are checked on the calling thread: handing them to the pool costs more than it saves. */
     private static final int PARALLEL_FROM = 4;
 
@@ -270,8 +267,10 @@ public final class TransactionValidator {
             ChannelConfig config = ChannelConfig.fromConfig(channelHeader.getChannelId(), envelope.getConfig(), clock);
             return ValidatedTransaction.config(txId, config);
         } catch (InvalidProtocolBufferException | WeftException e) {
-            log.warn("channel {}: config transaction {} is not valid: {}", channelId, txId, e.getMessage());
-            return ValidatedTransaction.invalid(TxValidationCode.INVALID_CONFIG_TRANSACTION, txId);
+            // Fabric's v20 validator fails the block here rather than mark the transaction: a peer must not
+            // go on with a config other than the orderers'.
+            throw new BlockVerificationException("error validating config which passed initial validity checks: "
+                    + e.getMessage());
         }
     }
 
