@@ -115,11 +115,8 @@ class ConfigUpdateTest {
         assertTrue(perBlock.values().stream().allMatch(n -> n <= 2), "blocks of at most 2 transactions: " + perBlock);
         long height = leader.height("mychannel");
         for (ReferenceNetwork.Orderer orderer : network.orderers()) {
-            long deadline = System.nanoTime() + SECONDS.toNanos(10);
-            while (orderer.height("mychannel") < height && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(orderer.height("mychannel") >= height, orderer + " wrote the config block and what followed");
+            assertTrue(orderer.awaitHeight("mychannel", height, Duration.ofSeconds(10)), orderer
+                    + " wrote the config block and what followed");
         }
     }
 

@@ -864,6 +864,17 @@ public final class ReferenceNetwork implements AutoCloseable {
             return channel(channelId).height();
         }
 
+        /**
+         * Waits until the orderer has written {@code height} blocks on a channel (a follower of a
+         * Raft cluster writes them once the leader's entries reach it).
+         *
+         * @return whether it got there within the timeout
+         * @throws InterruptedException if the waiting thread is interrupted
+         */
+        public boolean awaitHeight(String channelId, long height, Duration timeout) throws InterruptedException {
+            return channel(channelId).ledger().awaitHeight(height, timeout);
+        }
+
         /** Whether this orderer leads the channel's Raft group (always true for a solo orderer). */
         public boolean isLeader(String channelId) {
             return !(channel(channelId).chain() instanceof RaftChain raft) || raft.isLeader();

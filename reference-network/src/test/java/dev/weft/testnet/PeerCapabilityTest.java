@@ -13,95 +13,112 @@ import dev.weft.testnet.internal.VerifiedSignatures;
 import dev.weft.testnet.internal.config.ConfigUpdates;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import org.hyperledger.fabric.protos.common.Config;
 import org.hyperledger.fabric.protos.common.ConfigEnvelope;
+import org.hyperledger.fabric.protos.common.ConfigSignature;
 import org.hyperledger.fabric.protos.common.Envelope;
 import org.hyperledger.fabric.protos.common.HeaderType;
 import org.hyperledger.fabric.protos.peer.ProposalResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A peer given a config block that needs a capability it does not support stops the channel with
- * a clear error instead of committing blocks it cannot validate as the others would (seed 004).
- * The reference orderer refuses such an update, so the block is written here through a plugged
- * consenter, as an orderer of another version could have written it.
+ * A peer given a config block it cannot apply stops the channel with a clear error instead of
+ * committing blocks it cannot validate as the others would: a config that needs a capability it
+ * does not support (seed 004), or one its update does not make (Fabric's v20 validator fails the
+ * block). The reference orderer refuses both, so the block is written here through a plugged
+ * consenter, as an orderer of another version (or a faulty one) could have written it.
  */
 class PeerCapabilityTest {
+    private final PluggedConsenterTest.OnePerBlock consenter = new PluggedConsenterTest.OnePerBlock();
+    private ReferenceNetwork network;
+    private RawClient client;
+    private String channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        network = ReferenceNetwork.builder().consenter(consenter).start();
+        client = new RawClient(network, network.user("Org1MSP"));
+        channel = network.channel();
+        assertTrue(client.submit("basic", "CreateAsset", "before", "blue", "5", "Tom", "1").isValid());
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        network.close();
+    }
 
     @Test
     void configBlockWithAnUnknownApplicationCapability_peerStopsTheChannelAndSaysWhy() throws Exception {
-        PluggedConsenterTest.OnePerBlock consenter = new PluggedConsenterTest.OnePerBlock();
-        try (ReferenceNetwork network = ReferenceNetwork.builder().consenter(consenter).start();
-                RawClient client = new RawClient(network, network.user("Org1MSP"))) {
-            String channel = network.channel();
-            assertTrue(client.submit("basic", "CreateAsset", "before", "blue", "5", "Tom", "1").isValid());
-            ChannelConfig current = network.channelConfig(channel);
-            ChannelConfigUpdate update = ChannelConfigUpdate.compute(current,
-                    ConfigChanges.withCapabilities(current.config(), ChannelConfig.APPLICATION, Set.of("V9_9")));
-            ReferenceNetwork.User org1 = network.admin("Org1MSP");
-            ReferenceNetwork.User org2 = network.admin("Org2MSP");
-            Envelope signedUpdate = update.envelope(List.of(update.sign(org1.identity(), org1.signer()),
-                    update.sign(org2.identity(), org2.signer())), org1.identity(), org1.signer());
-            // A valid config transaction by every rule but the capability: its update is signed by a MAJORITY of admins.
-            ConfigEnvelope config = ConfigUpdates.propose(current, signedUpdate, new VerifiedSignatures());
-            ReferenceNetwork.User ordererAdmin = network.admin("OrdererMSP");
-            Envelope configTx = Envelopes.signed(HeaderType.CONFIG, channel, ordererAdmin.identity(),
-                    ordererAdmin.signer(), config.toByteString(), Instant.now());
-            ConsenterSupport support = consenter.lastSupport;
-            long configBlock = support.height();
+        ChannelConfig current = network.channelConfig(channel);
+        // A valid config transaction by every rule but the capability: its update is signed by a MAJORITY of admins.
+        ConfigEnvelope config = made(current, ConfigChanges.withCapabilities(current.config(), ChannelConfig.APPLICATION,
+                Set.of("V9_9")), "Org1MSP", "Org2MSP");
 
-            support.writeConfigBlock(support.createNextBlock(List.of(configTx)), "config".getBytes(UTF_8));
+        long configBlock = writeConfigBlock(config);
 
-            for (ReferenceNetwork.Peer peer : network.peers()) {
-                ProposalResponse refused = awaitRefusal(client, peer);
-                assertEquals(500, refused.getResponse().getStatus());
-                String message = refused.getResponse().getMessage();
-                assertTrue(message.contains("channel '" + channel + "' is stopped on this peer"), message);
-                assertTrue(message.contains("requires Application capability V9_9"), message);
-                assertTrue(message.contains("config block " + configBlock), message);
-                assertEquals(configBlock, peer.height(channel), "the config block is not committed");
-                assertFalse(peer.awaitHeight(channel, configBlock + 1, Duration.ofMillis(200)));
-            }
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            ProposalResponse refused = awaitRefusal(peer);
+            assertEquals(500, refused.getResponse().getStatus());
+            String message = refused.getResponse().getMessage();
+            assertTrue(message.contains("channel '" + channel + "' is stopped on this peer"), message);
+            assertTrue(message.contains("requires Application capability V9_9"), message);
+            assertTrue(message.contains("config block " + configBlock), message);
+            assertEquals(configBlock, peer.height(channel), "the config block is not committed");
+            assertFalse(peer.awaitHeight(channel, configBlock + 1, Duration.ofMillis(200)));
         }
     }
 
     @Test
     void configBlockOtherThanItsUpdateMakes_peerStopsTheChannelRatherThanMarkIt() throws Exception {
-        PluggedConsenterTest.OnePerBlock consenter = new PluggedConsenterTest.OnePerBlock();
-        try (ReferenceNetwork network = ReferenceNetwork.builder().consenter(consenter).start();
-                RawClient client = new RawClient(network, network.user("Org1MSP"))) {
-            String channel = network.channel();
-            assertTrue(client.submit("basic", "CreateAsset", "before", "blue", "5", "Tom", "1").isValid());
-            ChannelConfig current = network.channelConfig(channel);
-            ChannelConfigUpdate update = ChannelConfigUpdate.compute(current,
-                    ConfigChanges.withMaxMessageCount(current.config(), 5));
-            ReferenceNetwork.User ordererAdmin = network.admin("OrdererMSP");
-            Envelope signedUpdate = update.envelope(List.of(update.sign(ordererAdmin.identity(), ordererAdmin.signer())),
-                    ordererAdmin.identity(), ordererAdmin.signer());
-            ConfigEnvelope made = ConfigUpdates.propose(current, signedUpdate, new VerifiedSignatures());
-            // The config carried is not the one the update makes: a batch of 6, not 5.
-            ConfigEnvelope tampered = made.toBuilder().setConfig(ConfigChanges.withMaxMessageCount(made.getConfig(), 6))
-                    .build();
-            Envelope configTx = Envelopes.signed(HeaderType.CONFIG, channel, ordererAdmin.identity(),
-                    ordererAdmin.signer(), tampered.toByteString(), Instant.now());
-            ConsenterSupport support = consenter.lastSupport;
-            long configBlock = support.height();
+        ChannelConfig current = network.channelConfig(channel);
+        ConfigEnvelope made = made(current, ConfigChanges.withMaxMessageCount(current.config(), 5), "OrdererMSP");
+        // The config carried is not the one the update makes: a batch of 6, not 5.
+        ConfigEnvelope tampered = made.toBuilder().setConfig(ConfigChanges.withMaxMessageCount(made.getConfig(), 6))
+                .build();
 
-            support.writeConfigBlock(support.createNextBlock(List.of(configTx)), "config".getBytes(UTF_8));
+        long configBlock = writeConfigBlock(tampered);
 
-            for (ReferenceNetwork.Peer peer : network.peers()) {
-                String message = awaitRefusal(client, peer).getResponse().getMessage();
-                assertTrue(message.contains("block " + configBlock + " could not be committed: error validating config "
-                        + "which passed initial validity checks: ConfigEnvelope LastUpdate did not produce the "
-                        + "supplied config result"), message);
-                assertEquals(configBlock, peer.height(channel));
-            }
+        for (ReferenceNetwork.Peer peer : network.peers()) {
+            String message = awaitRefusal(peer).getResponse().getMessage();
+            assertTrue(message.contains("block " + configBlock + " could not be committed: error validating config "
+                    + "which passed initial validity checks: ConfigEnvelope LastUpdate did not produce the "
+                    + "supplied config result"), message);
+            assertEquals(configBlock, peer.height(channel));
         }
     }
 
-    /** The peer's answer to a read once it has stopped the channel (it pulls the block on its own thread). */
-    private static ProposalResponse awaitRefusal(RawClient client, ReferenceNetwork.Peer peer) throws Exception {
+    /** The config envelope an update to {@code desired}, signed by these organisations' admins, makes. */
+    private ConfigEnvelope made(ChannelConfig current, Config desired, String... signers) {
+        ChannelConfigUpdate update = ChannelConfigUpdate.compute(current, desired);
+        List<ConfigSignature> signatures = Arrays.stream(signers)
+                .map(network::admin).map(admin -> update.sign(admin.identity(), admin.signer())).toList();
+        ReferenceNetwork.User submitter = network.admin(signers[0]);
+        Envelope signedUpdate = update.envelope(signatures, submitter.identity(), submitter.signer());
+        return ConfigUpdates.propose(current, signedUpdate, new VerifiedSignatures());
+    }
+
+    /** Writes a config block of this envelope, signed by the orderer admin, through the plugged consenter. */
+    private long writeConfigBlock(ConfigEnvelope config) {
+        ReferenceNetwork.User ordererAdmin = network.admin("OrdererMSP");
+        Envelope configTx = Envelopes.signed(HeaderType.CONFIG, channel, ordererAdmin.identity(), ordererAdmin.signer(),
+                config.toByteString(), Instant.now());
+        ConsenterSupport support = consenter.lastSupport;
+        long number = support.height();
+        support.writeConfigBlock(support.createNextBlock(List.of(configTx)), "config".getBytes(UTF_8));
+        return number;
+    }
+
+    /**
+     * The peer's answer to a read once it has stopped the channel: it pulls the block on its own
+     * thread, and nothing tells a client when it has; a bounded poll.
+     */
+    private ProposalResponse awaitRefusal(ReferenceNetwork.Peer peer) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             ProposalResponse response = client.endorse(client.proposal("basic", "ReadAsset", "before"), peer);

@@ -38,11 +38,9 @@ class RaftConfigUpdateTest {
                     .toList());
             long height = before.sequence() + 3; // genesis, then the two config blocks
             for (ReferenceNetwork.Orderer orderer : network.orderers()) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (orderer.height(channel) < height && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertEquals(height, orderer.height(channel), orderer + " wrote both config blocks");
+                assertTrue(orderer.awaitHeight(channel, height, Duration.ofSeconds(10)), orderer
+                        + " wrote both config blocks");
+                assertEquals(height, orderer.height(channel));
             }
             ChannelConfig after = network.channelConfig(channel);
             assertEquals(before.sequence() + 2, after.sequence());

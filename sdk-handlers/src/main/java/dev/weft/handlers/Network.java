@@ -75,14 +75,16 @@ public interface Network {
      * Submits a change to the channel's config: the update (see {@link ChannelConfigUpdate}) with
      * the admins' signatures its changed elements' mod_policies need, in a {@code CONFIG_UPDATE}
      * envelope the gateway's identity signs (it must satisfy the channel's Writers policy). The
-     * future completes with the channel's new config once a peer serves it (the config block has
-     * committed there); from then on the gateway uses it.
+     * future completes once a peer has committed the config block this update made (found by its
+     * last update, among any other updates ordered meanwhile), with the newest config that peer
+     * holds; from then on the gateway uses it.
      *
      * <p>It fails with {@link dev.weft.core.SubmitException} carrying the orderer's status and
      * reason when the orderers refuse the update (a read set at an old version, signatures that do
      * not satisfy a mod_policy, a capability the network does not support: the config is then
-     * unchanged), and with {@link dev.weft.core.TransactionTimeoutException} when no peer serves a
-     * newer config within the gateway's submit and commit timeouts.
+     * unchanged), and with {@link dev.weft.core.TransactionTimeoutException}, saying what it saw,
+     * when no peer has that config block within the gateway's submit and commit timeouts.
+     * Cancelling the future stops the wait, not the update.
      *
      * @throws IllegalArgumentException if the update is for another channel
      * @throws IllegalStateException if the gateway has no signer (sign {@link

@@ -2,7 +2,10 @@ package dev.weft.testnet.internal.ledger;
 
 import dev.weft.core.InternalApi;
 import dev.weft.testnet.BlockStore;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.hyperledger.fabric.protos.common.Block;
 
 /**
@@ -51,5 +54,27 @@ public final class ChannelLedger {
 
     public void removeListener(Runnable listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * Waits until the ledger holds {@code height} blocks (woken by its appends, not polling).
+     *
+     * @return whether it got there within the timeout
+     * @throws InterruptedException if the waiting thread is interrupted
+     */
+    public boolean awaitHeight(long height, Duration timeout) throws InterruptedException {
+        CountDownLatch reached = new CountDownLatch(1);
+        Runnable check = () -> {
+            if (height() >= height) {
+                reached.countDown();
+            }
+        };
+        addListener(check);
+        try {
+            check.run();
+            return reached.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            removeListener(check);
+        }
     }
 }

@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -211,21 +210,8 @@ public final class PeerNode implements Membership.Member {
      * @throws IllegalArgumentException if the node has not joined the channel
      */
     public boolean awaitHeight(String channelId, long height, Duration timeout) throws InterruptedException {
-        ChannelLedger ledger = service.channel(channelId)
-                .orElseThrow(() -> new IllegalArgumentException("no channel " + channelId)).ledger();
-        CountDownLatch reached = new CountDownLatch(1);
-        Runnable check = () -> {
-            if (ledger.height() >= height) {
-                reached.countDown();
-            }
-        };
-        ledger.addListener(check);
-        try {
-            check.run();
-            return reached.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } finally {
-            ledger.removeListener(check);
-        }
+        return service.channel(channelId).orElseThrow(() -> new IllegalArgumentException("no channel " + channelId))
+                .ledger().awaitHeight(height, timeout);
     }
 
     /**
