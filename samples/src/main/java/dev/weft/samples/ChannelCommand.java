@@ -3,10 +3,7 @@ package dev.weft.samples;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigUpdate;
 import dev.weft.core.ConfigChanges;
-import dev.weft.core.Credentials;
 import dev.weft.core.GoDurations;
-import dev.weft.core.Signers;
-import dev.weft.core.X509Identity;
 import dev.weft.handlers.Gateway;
 import dev.weft.handlers.Network;
 import java.io.IOException;
@@ -14,8 +11,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -238,11 +233,10 @@ final class ChannelCommand implements Runnable {
 
     /** An admin's signature of an update, with the key and certificate of its MSP directory. */
     static ConfigSignature sign(ChannelConfigUpdate update, String mspId, Path mspDir) {
-        X509Certificate certificate = Credentials.readCertificate(ClientOptions.onlyFile(mspDir.resolve("signcerts"), "--admin"));
-        PrivateKey key = Credentials.readPrivateKey(ClientOptions.onlyFile(mspDir.resolve("keystore"), "--admin"));
-        Credentials.checkKeyPair(certificate, key);
-        X509Identity identity = X509Identity.of(mspId, certificate);
-        return update.sign(identity, Signers.newPrivateKeySigner(identity, key));
+        ClientOptions.Signing admin = ClientOptions.signing(mspId,
+                ClientOptions.onlyFile(mspDir.resolve("signcerts"), "--admin"),
+                ClientOptions.onlyFile(mspDir.resolve("keystore"), "--admin"));
+        return update.sign(admin.identity(), admin.signer());
     }
 
     private static ConfigSignature readSignature(Path file) {

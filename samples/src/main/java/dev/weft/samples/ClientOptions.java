@@ -2,6 +2,7 @@ package dev.weft.samples;
 
 import dev.weft.core.ConnectionProfile;
 import dev.weft.core.Credentials;
+import dev.weft.core.Signer;
 import dev.weft.core.Signers;
 import dev.weft.core.X509Identity;
 import dev.weft.handlers.Gateway;
@@ -88,13 +89,10 @@ final class ClientOptions {
                 .map(ConnectionProfile.Organization::mspId)
                 .orElseThrow(() -> new Weft.UsageException("--msp is required: the profile " + profile
                         + " names no client organization"));
-        X509Certificate cert = Credentials.readCertificate(certificateFile);
-        PrivateKey privateKey = Credentials.readPrivateKey(keyFile);
-        Credentials.checkKeyPair(cert, privateKey);
-        X509Identity identity = X509Identity.of(msp, cert);
+        Signing signing = signing(msp, certificateFile, keyFile);
         Gateway.Builder builder = Gateway.builder()
-                .identity(identity)
-                .signer(Signers.newPrivateKeySigner(identity, privateKey))
+                .identity(signing.identity())
+                .signer(signing.signer())
                 .connectionProfile(connectionProfile);
         builder.endorserSelector(switch (selection) {
             case "policy" -> EndorserSelectors.policyBased();
@@ -113,6 +111,19 @@ final class ClientOptions {
                     Credentials.readPrivateKey(existing(tlsKey, "--tls-key")));
         }
         return builder;
+    }
+
+    /** An identity and the signer of its key. */
+    record Signing(X509Identity identity, Signer signer) {
+    }
+
+    /** The identity and signer of a certificate file and its key file, checked to be a pair. */
+    static Signing signing(String mspId, Path certificateFile, Path keyFile) {
+        X509Certificate cert = Credentials.readCertificate(certificateFile);
+        PrivateKey privateKey = Credentials.readPrivateKey(keyFile);
+        Credentials.checkKeyPair(cert, privateKey);
+        X509Identity identity = X509Identity.of(mspId, cert);
+        return new Signing(identity, Signers.newPrivateKeySigner(identity, privateKey));
     }
 
     /** The transport a --transport value names. */

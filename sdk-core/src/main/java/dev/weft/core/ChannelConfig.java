@@ -309,17 +309,44 @@ public final class ChannelConfig {
             return s.policy().isSatisfiedBy(identities);
         }
         ChannelPolicy.ImplicitMeta meta = (ChannelPolicy.ImplicitMeta) policy;
+        return satisfiedChildren(path, meta, identities) >= meta.threshold(childGroups(path));
+    }
+
+    /**
+     * Why a policy of this config is not satisfied by a set of signers, in Fabric's words, or
+     * empty if it is: for an implicit-meta policy how many of its sub-policies were satisfied
+     * against how many it needs; for a signature policy that the set did not satisfy it.
+     *
+     * @throws IllegalArgumentException if there is no policy at that path
+     */
+    public Optional<String> whyNotSatisfied(String path, Collection<? extends PolicyIdentity> identities) {
+        if (evaluate(path, identities)) {
+            return Optional.empty();
+        }
+        if (!(policies.get(path) instanceof ChannelPolicy.ImplicitMeta meta)) {
+            return Optional.of("signature set did not satisfy policy");
+        }
+        return Optional.of("implicit policy evaluation failed - " + satisfiedChildren(path, meta, identities)
+                + " sub-policies were satisfied, but this policy requires " + meta.threshold(childGroups(path))
+                + " of the '" + meta.subPolicy() + "' sub-policies to be satisfied");
+    }
+
+    /** How many child groups of an implicit-meta policy's group satisfy its sub-policy. */
+    private int satisfiedChildren(String path, ChannelPolicy.ImplicitMeta meta,
+            Collection<? extends PolicyIdentity> identities) {
         String groupPath = path.substring(0, path.lastIndexOf('/'));
-        ConfigGroup group = group(groupPath);
         int satisfied = 0;
-        int children = group.getGroupsCount();
-        for (String child : group.getGroupsMap().keySet()) {
+        for (String child : group(groupPath).getGroupsMap().keySet()) {
             String childPolicy = groupPath + "/" + child + "/" + meta.subPolicy();
             if (policies.containsKey(childPolicy) && evaluate(childPolicy, identities)) {
                 satisfied++;
             }
         }
-        return satisfied >= meta.threshold(children);
+        return satisfied;
+    }
+
+    private int childGroups(String policyPath) {
+        return group(policyPath.substring(0, policyPath.lastIndexOf('/'))).getGroupsCount();
     }
 
     /**

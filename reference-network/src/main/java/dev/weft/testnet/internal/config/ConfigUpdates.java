@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.core.ChannelConfig;
 import dev.weft.core.ChannelConfigException;
-import dev.weft.core.ChannelPolicy;
 import dev.weft.core.IdentityValidationException;
 import dev.weft.core.InternalApi;
 import dev.weft.core.MspIdentity;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.hyperledger.fabric.protos.common.ChannelHeader;
 import org.hyperledger.fabric.protos.common.Config;
@@ -191,9 +191,9 @@ public final class ConfigUpdates {
             if (current.policy(policyPath).isEmpty()) {
                 throw new ChannelConfigException("unexpected missing policy " + now.modPolicy() + " for item " + key);
             }
-            if (!current.evaluate(policyPath, signers)) {
-                throw new ChannelConfigException("policy for " + key + " not satisfied: "
-                        + unsatisfied(current, policyPath, signers));
+            Optional<String> unsatisfied = current.whyNotSatisfied(policyPath, signers);
+            if (unsatisfied.isPresent()) {
+                throw new ChannelConfigException("policy for " + key + " not satisfied: " + unsatisfied.get());
             }
         }
     }
@@ -211,35 +211,6 @@ public final class ConfigUpdates {
             }
         }
         return null;
-    }
-
-    /** Why a policy is not satisfied, in Fabric's words. */
-    private static String unsatisfied(ChannelConfig config, String policyPath, List<MspIdentity> signers) {
-        ChannelPolicy policy = config.policy(policyPath).orElseThrow();
-        if (!(policy instanceof ChannelPolicy.ImplicitMeta meta)) {
-            return "signature set did not satisfy policy";
-        }
-        String groupPath = policyPath.substring(0, policyPath.lastIndexOf('/'));
-        ConfigGroup group = group(config.config().getChannelGroup(), groupPath);
-        int satisfied = 0;
-        for (String child : group.getGroupsMap().keySet()) {
-            String childPolicy = groupPath + "/" + child + "/" + meta.subPolicy();
-            if (config.policy(childPolicy).isPresent() && config.evaluate(childPolicy, signers)) {
-                satisfied++;
-            }
-        }
-        return "implicit policy evaluation failed - " + satisfied + " sub-policies were satisfied, but this policy "
-                + "requires " + meta.threshold(group.getGroupsCount()) + " of the '" + meta.subPolicy()
-                + "' sub-policies to be satisfied";
-    }
-
-    private static ConfigGroup group(ConfigGroup root, String path) {
-        ConfigGroup group = root;
-        String[] names = path.substring(1).split("/");
-        for (int i = 1; i < names.length; i++) {
-            group = group.getGroupsOrDefault(names[i], ConfigGroup.getDefaultInstance());
-        }
-        return group;
     }
 
     /**
